@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chaird: the massage chair daemon.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "hw.h"
+#include "log.h"
+#include "macro.h"
+#include "program.h"
+
+#define MAX_PROGRAM_DIRS 16
+
+struct args {
+	const char *config;
+	const char *dirs[MAX_PROGRAM_DIRS];
+	size_t n_dirs;
+	bool session;
+	bool sim;
+	double time_scale;
+	const char *trace;
+	bool check;
+	bool safe_state;
+};
+
+static void help(void)
+{
+	printf("Usage: chaird [OPTIONS]\n"
+	       "       chaird --check [--config FILE] [--programs DIR]...\n"
+	       "       chaird --safe-state [--config FILE]\n"
+	       "\n"
+	       "Controls a massage chair: its roller, airbags and heaters, with a D-Bus API\n"
+	       "on org.chaird.Chair1.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -c, --config FILE     the hardware map (default " CHAIRD_CONFIG_FILE ")\n"
+	       "  -p, --programs DIR    read programs from DIR; repeat it to add directories,\n"
+	       "                        later ones override earlier ones by id (default\n"
+	       "                        " CHAIRD_PROGRAMS_DIR " then\n"
+	       "                        " CHAIRD_PROGRAMS_ETC_DIR ")\n"
+	       "      --session         use the session bus instead of the system bus\n"
+	       "      --sim             drive the simulated chair instead of GPIO lines\n"
+	       "      --time-scale N    run the clock N times faster (only with --sim)\n"
+	       "      --trace FILE      write one JSON line per output or state change\n"
+	       "      --check           validate the programs (and the map), list them, exit\n"
+	       "      --safe-state      drive every output to its safe value and exit\n"
+	       "  -h, --help            show this help and exit\n"
+	       "  -V, --version         show the version and exit\n");
+}
+
+enum {
+	ARG_SESSION = 0x100,
+	ARG_SIM,
+	ARG_TIME_SCALE,
+	ARG_TRACE,
+	ARG_CHECK,
+	ARG_SAFE_STATE,
+};
+
+/* Returns 0 to run, 1 to exit successfully, or a negative errno. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "programs", required_argument, NULL, 'p' },
+		{ "session", no_argument, NULL, ARG_SESSION },
+		{ "sim", no_argument, NULL, ARG_SIM },
+		{ "time-scale", required_argument, NULL, ARG_TIME_SCALE },
+		{ "trace", required_argument, NULL, ARG_TRACE },
+		{ "check", no_argument, NULL, ARG_CHECK },
+		{ "safe-state", no_argument, NULL, ARG_SAFE_STATE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	int c;
+
+	*a = (struct args){ .time_scale = 1.0 };
+	while ((c = getopt_long(argc, argv, "c:p:hV", options, NULL)) >= 0) {
+		switch (c) {
+		case 'c':
+			a->config = optarg;
+			break;
+		case 'p':
+			if (a->n_dirs >= MAX_PROGRAM_DIRS) {
+				log_error("chaird: too many --programs directories (at most %d)",
+					  MAX_PROGRAM_DIRS);
+				return -EINVAL;
+			}
+			a->dirs[a->n_dirs++] = optarg;
+			break;
+		case ARG_SESSION:
+			a->session = true;
+			break;
+		case ARG_SIM:
+			a->sim = true;
+			break;
+		case ARG_TIME_SCALE: {
+			char *end;
+
+			errno = 0;
+			a->time_scale = strtod(optarg, &end);
+			if (errno || *end || !(a->time_scale >= 1.0 && a->time_scale <= 1000.0)) {
+				log_error("chaird: --time-scale '%s' is not valid; give a number from "
+					  "1 to 1000", optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case ARG_TRACE:
+			a->trace = optarg;
+			break;
+		case ARG_CHECK:
+			a->check = true;
+			break;
+		case ARG_SAFE_STATE:
+			a->safe_state = true;
+			break;
+		case 'h':
+			help();
+			return 1;
+		case 'V':
+			printf("chaird %s\n", CHAIRD_VERSION);
+			return 1;
+		case '?':
+			log_error("Try 'chaird --help' for the options.");
+			return -EINVAL;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_error("chaird: unexpected argument '%s'; try 'chaird --help'", argv[optind]);
+		return -EINVAL;
+	}
+	if (a->time_scale != 1.0 && !a->sim) {
+		log_error("chaird: --time-scale only works with --sim; real motors run in real "
+			  "time");
+		return -EINVAL;
+	}
+	if (a->check && a->safe_state) {
+		log_error("chaird: --check and --safe-state cannot be combined");
+		return -EINVAL;
+	}
+	if (a->n_dirs == 0) {
+		a->dirs[a->n_dirs++] = CHAIRD_PROGRAMS_DIR;
+		a->dirs[a->n_dirs++] = CHAIRD_PROGRAMS_ETC_DIR;
+	}
+	return 0;
+}
+
+static int run_check(const struct args *a)
+{
+	struct chair_programs *ps = NULL;
+	char **errors = NULL;
+	struct chair_hw hw;
+	size_t n;
+	int r;
+
+	chair_hw_default(&hw);
+	r = chair_programs_load(a->dirs, a->n_dirs, &hw, &ps, &errors);
+	if (r < 0)
+		return log_error_errno(r, "chaird: cannot load programs: %m");
+	n = chair_programs_count(ps);
+	for (size_t i = 0; i < n; i++) {
+		const struct chair_program *p = chair_programs_get(ps, i);
+
+		printf("%-20s %-28s %3" PRIu64 " min\n", p->id, p->name,
+		       p->duration_usec / USEC_PER_MIN);
+	}
+	for (char **e = errors; e && *e; e++)
+		log_error("%s", *e);
+	r = errors && *errors ? 1 : 0;
+	if (n == 0 && !r) {
+		log_error("chaird: no programs found in the given directories");
+		r = 1;
+	}
+	chair_strv_free(errors);
+	chair_programs_free(ps);
+	return r;
+}
+
+static int run(int argc, char **argv)
+{
+	struct args a;
+	int r;
+
+	r = parse_args(argc, argv, &a);
+	if (r != 0)
+		return r > 0 ? 0 : 2;
+	if (a.check)
+		return run_check(&a);
+	log_error("chaird: this build only validates programs (--check); the chair service "
+		  "is not built in yet");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	return run(argc, argv);
+}

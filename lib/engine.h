@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file engine.h
+ * @brief The stroke-pattern engine: program + options + body + time +
+ *        sensors -> actuator targets.
+ *
+ * The engine is pure. Time is passed in; it does no I/O and keeps no global
+ * state, so tests drive it with a fake clock. Its targets still pass through
+ * the motion controller and the safety core before any output is driven.
+ */
+#ifndef CHAIR_ENGINE_H
+#define CHAIR_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "body.h"
+#include "chair-names.h"
+#include "hw.h"
+#include "program.h"
+
+/** Session options, as D-Bus Start() and chairctl take them. */
+struct chair_options {
+	uint64_t duration_usec; /**< 0: the program's default */
+	unsigned intensity;     /**< 1-5 */
+	int focus;              /**< enum chair_zone, or -1 */
+	uint32_t avoid_back;    /**< bit per enum chair_zone */
+	uint32_t avoid_air;     /**< bit per enum chair_air_zone */
+	int heat;               /**< 0-3, or -1: the program's suggestion */
+	uint32_t conditions;    /**< bit per enum chair_condition */
+};
+
+void chair_options_init(struct chair_options *o);
+
+enum chair_check {
+	CHAIR_CHECK_OK = 0,
+	CHAIR_CHECK_INVALID,         /**< a bad option: InvalidArgs */
+	CHAIR_CHECK_CONTRAINDICATED, /**< a condition rules the program out */
+};
+
+/**
+ * Checks options against a program and the chair. Returns a chair_check
+ * value; on failure @p ret_msg gets a sentence a person can act on (freed by
+ * the caller). Returns -ENOMEM on allocation failure.
+ */
+int chair_options_check(const struct chair_program *p, const struct chair_options *o,
+			const struct chair_hw *hw, char **ret_msg);
+
+/** What the engine knows of the mechanics, from the motion controller. */
+struct chair_sensors {
+	double position_mm; /**< roller position above the seat */
+	double depth_mm;    /**< roller depth, 0 = home */
+	double recline_pct; /**< 0 upright .. 100 fully reclined */
+	bool at_top;
+	bool at_bottom;
+	bool shoulder;      /**< the shoulder sensor is pressed */
+};
+
+/** What the engine wants; the motion controller turns it into outputs. */
+struct chair_targets {
+	bool hold;              /**< nothing runs (paused, finished) */
+	double walk_mm;         /**< NAN: stay where it is */
+	unsigned walk_speed;    /**< 1-5 */
+	int knead;              /**< -1 ccw, 0 off, 1 cw */
+	unsigned knead_speed;   /**< 1-5 */
+	unsigned tap_speed;     /**< 0 off, 1-5 */
+	unsigned depth;         /**< level 0-4, after intensity and caps */
+	bool vibrate;
+	uint32_t air;           /**< valves to hold open, bit per air zone */
+	bool pump;
+	unsigned heat[CHAIR_HEATER_COUNT]; /**< level 0-3 */
+	int recline_pct;        /**< -1: leave it */
+	/* For display and the trace. */
+	enum chair_phase phase;
+	enum chair_technique technique;
+	int zone;               /**< the step's first back zone, or -1 */
+};
+
+void chair_targets_idle(struct chair_targets *t);
+
+#define CHAIR_GUARD_MAX CHAIR_ZONE_COUNT
+
+/** Intervals of the track where no pressure may be applied. */
+struct chair_guard {
+	double lo[CHAIR_GUARD_MAX];
+	double hi[CHAIR_GUARD_MAX];
+	unsigned n;
+	uint32_t air_blocked; /**< air zones that never inflate */
+};
+
+/** True if @p pos_mm lies within @p margin_mm of a guarded interval. */
+bool chair_guard_contains(const struct chair_guard *g, double pos_mm, double margin_mm);
+
+struct chair_engine;
+
+/**
+ * Starts a session at @p now. The options must have passed
+ * chair_options_check(). Takes a reference on @p p.
+ */
+int chair_engine_new(struct chair_program *p, const struct chair_options *o,
+		     const struct chair_hw *hw, const struct chair_body *body, uint64_t now,
+		     struct chair_engine **ret);
+struct chair_engine *chair_engine_free(struct chair_engine *e);
+
+/** Advances to @p now and fills @p ret with the targets. */
+void chair_engine_tick(struct chair_engine *e, uint64_t now, const struct chair_sensors *s,
+		       struct chair_targets *ret);
+
+void chair_engine_pause(struct chair_engine *e, uint64_t now);
+void chair_engine_resume(struct chair_engine *e, uint64_t now);
+bool chair_engine_paused(const struct chair_engine *e);
+
+/** Live changes; -ERANGE if out of range. */
+int chair_engine_set_intensity(struct chair_engine *e, unsigned intensity);
+int chair_engine_set_heat(struct chair_engine *e, unsigned heat);
+
+bool chair_engine_finished(const struct chair_engine *e);
+uint64_t chair_engine_elapsed(const struct chair_engine *e);
+uint64_t chair_engine_duration(const struct chair_engine *e);
+unsigned chair_engine_intensity(const struct chair_engine *e);
+unsigned chair_engine_heat(const struct chair_engine *e);
+const struct chair_program *chair_engine_program(const struct chair_engine *e);
+const struct chair_guard *chair_engine_guard(const struct chair_engine *e);
+
+/** The body scan: walks up until the shoulder sensor releases. */
+struct chair_scan;
+
+int chair_scan_new(const struct chair_hw *hw, uint64_t now, struct chair_scan **ret);
+struct chair_scan *chair_scan_free(struct chair_scan *s);
+/**
+ * Returns 0 while scanning, 1 when done (with @p ret_shoulder_mm set), or
+ * -ENOENT when the top was reached without finding the shoulders.
+ */
+int chair_scan_tick(struct chair_scan *s, uint64_t now, const struct chair_sensors *in,
+		    struct chair_targets *ret, double *ret_shoulder_mm);
+
+#endif

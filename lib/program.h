@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file program.h
+ * @brief Massage programs: the model, the parser and the program set.
+ *
+ * The file format is described in docs/programs.md.
+ */
+#ifndef CHAIR_PROGRAM_H
+#define CHAIR_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chair-names.h"
+#include "hw.h"
+
+#define CHAIR_PROGRAM_MAX_LINE 512
+#define CHAIR_PROGRAM_MAX_FILE (64 * 1024)
+#define CHAIR_PROGRAM_MAX_STEPS 64
+#define CHAIR_STEP_MIN_TIME_USEC (UINT64_C(1) * 1000000)
+#define CHAIR_STEP_MAX_TIME_USEC (UINT64_C(10) * 60 * 1000000)
+#define CHAIR_STEP_MAX_CYCLES 100
+/* Warm-up and close together must leave room for a main phase in the
+ * shortest session (5 min). */
+#define CHAIR_PROGRAM_MAX_FRAME_USEC (UINT64_C(180) * 1000000)
+
+enum chair_width {
+	CHAIR_WIDTH_NARROW,
+	CHAIR_WIDTH_MEDIUM,
+	CHAIR_WIDTH_WIDE,
+};
+
+#define CHAIR_NO_POINT (-1)
+
+struct chair_step {
+	enum chair_technique technique;
+	bool has_zone;
+	enum chair_zone zone_top;    /**< first zone of the range */
+	enum chair_zone zone_bottom; /**< last zone; equals zone_top for one zone */
+	int point_pct;               /**< point within zone_top, or CHAIR_NO_POINT */
+	unsigned speed;              /**< 1-5 */
+	unsigned depth;              /**< 0-4, before intensity */
+	enum chair_width width;
+	uint64_t time_usec;          /**< 0 when the step ends by cycles */
+	unsigned cycles;             /**< 0 when the step ends by time */
+	uint64_t hold_usec;          /**< press: how long a point is held; 0 by speed */
+	uint32_t air;                /**< bit per enum chair_air_zone */
+	unsigned air_level;          /**< 1-3 */
+	bool heat_given;
+	uint32_t heat;               /**< bit per enum chair_heater, if heat_given */
+	unsigned line;               /**< line in the program file */
+};
+
+struct chair_program {
+	unsigned refs;
+	char *path;
+	char *id;
+	char *name;
+	char *description;
+	enum chair_character character;
+	uint64_t duration_usec;
+	unsigned heat;         /**< suggested heat level 0-3 */
+	uint32_t not_for;      /**< bit per enum chair_condition */
+	unsigned id_line;
+	struct chair_step *steps[CHAIR_PHASE_COUNT];
+	size_t n_steps[CHAIR_PHASE_COUNT];
+};
+
+/**
+ * Parses one program file's text. On error returns a negative errno and
+ * sets @p ret_error to "path:line: message" (the caller frees it).
+ */
+int chair_program_parse(const char *path, const char *text, size_t len,
+			struct chair_program **ret, char **ret_error);
+
+/** Reads and parses a file. Errors as chair_program_parse(). */
+int chair_program_load(const char *path, struct chair_program **ret, char **ret_error);
+
+struct chair_program *chair_program_ref(struct chair_program *p);
+struct chair_program *chair_program_unref(struct chair_program *p);
+void chair_program_unrefp(struct chair_program **p);
+
+/** Techniques used, as a bit per enum chair_technique. */
+uint32_t chair_program_techniques(const struct chair_program *p);
+/** Back zones touched, as a bit per enum chair_zone. */
+uint32_t chair_program_zones(const struct chair_program *p);
+
+/**
+ * Checks a program against what the hardware allows (rule 9): depth beyond
+ * the mechanism, or a part the chair lacks that the program cannot skip.
+ * Returns -ERANGE with a "path:line: message" error.
+ */
+int chair_program_check_hw(const struct chair_program *p, const struct chair_hw *hw,
+			   char **ret_error);
+
+/** Parses a duration such as "90s", "15min" or "1min30s". */
+int chair_parse_duration(const char *s, uint64_t *ret_usec);
+
+/** A set of programs loaded from directories; later directories override. */
+struct chair_programs;
+
+/**
+ * Loads every *.program file of each directory, in order. A broken file is
+ * skipped and its error appended to @p ret_errors (a NULL-terminated array
+ * of strings the caller frees with chair_strv_free()); the other programs
+ * stay. Returns 0, or -ENOMEM.
+ */
+int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
+			struct chair_programs **ret, char ***ret_errors);
+void chair_programs_free(struct chair_programs *ps);
+size_t chair_programs_count(const struct chair_programs *ps);
+struct chair_program *chair_programs_get(const struct chair_programs *ps, size_t i);
+struct chair_program *chair_programs_find(const struct chair_programs *ps, const char *id);
+
+void chair_strv_free(char **v);
+size_t chair_strv_length(char *const *v);
+
+#endif
