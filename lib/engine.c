@@ -193,12 +193,17 @@ int chair_options_check(const struct chair_program *p, const struct chair_option
 			    chair_zone_to_string((enum chair_zone)o->focus));
 		return r < 0 ? r : CHAIR_CHECK_INVALID;
 	}
-	for (int c = CHAIR_COND_INFLAMMATION; c <= CHAIR_COND_RECENT_INJURY; c += 4) {
+	static const enum chair_condition need_avoid[] = { CHAIR_COND_INFLAMMATION,
+							   CHAIR_COND_RECENT_INJURY };
+
+	for (size_t i = 0; i < ELEMENTSOF(need_avoid); i++) {
+		enum chair_condition c = need_avoid[i];
+
 		if (!(o->conditions & (UINT32_C(1) << c)) || o->avoid_back || o->avoid_air)
 			continue;
 		r = set_msg(ret_msg, "condition %s needs at least one avoid zone that says where "
 				     "(for example avoid lower-back)",
-			    chair_condition_to_string((enum chair_condition)c));
+			    chair_condition_to_string(c));
 		return r < 0 ? r : CHAIR_CHECK_INVALID;
 	}
 	for (int c = 0; c < CHAIR_CONDITION_COUNT; c++) {
@@ -1154,7 +1159,9 @@ int chair_scan_tick(struct chair_scan *s, uint64_t now, const struct chair_senso
 			s->stage = SCAN_UP;
 		return 0;
 	case SCAN_UP:
-		t->walk_mm = s->hw.track_length_mm;
+		/* Aim past the end: the top limit switch ends a scan that finds
+		 * no shoulder line. */
+		t->walk_mm = s->hw.track_length_mm + 10.0;
 		if (in->shoulder)
 			s->seen_pressed = true;
 		if (s->seen_pressed && !in->shoulder) {

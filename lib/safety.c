@@ -25,6 +25,7 @@ struct chair_safety {
 	uint64_t last_now;
 	bool cap_sent;
 	bool started;
+	bool last_session;
 };
 
 static const enum chair_output opposing[][2] = {
@@ -329,6 +330,17 @@ static void record(struct chair_safety *s, uint64_t now, const struct chair_comm
 	}
 }
 
+static void heaters_forced_off(struct chair_safety *s, uint64_t now)
+{
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
+		if (!s->heater[h].on)
+			continue;
+		s->heater[h].on = false;
+		s->heater[h].off_since = now;
+		s->heater[h].min_since_off = 1e9;
+	}
+}
+
 unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct chair_inputs *in,
 			    const struct chair_request *req, struct chair_command *ret)
 {
@@ -337,6 +349,9 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 	bool seat_ok;
 	uint64_t dt = s->started && now > s->last_now ? now - s->last_now : 0;
 
+	if (!s->started)
+		for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+			s->heater[h].off_since = now;
 	s->started = true;
 	s->last_now = now;
 
@@ -346,15 +361,21 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 		ev |= CHAIR_SAFETY_EV_ESTOP;
 	}
 	if (s->estop) {
+		heaters_forced_off(s, now);
 		record(s, now, &c);
-		for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
-			s->heater[h].on = false;
+		/* Outputs stay off; a welded relay or an open sensor is still
+		 * worth knowing about. */
+		ev |= check_heaters(s, now, in);
 		*ret = c;
 		return ev;
 	}
 
 	ev |= check_heaters(s, now, in);
 	ev |= check_seat(s, now, in, req, &seat_ok);
+	/* Only an interval that was session time at both ends counts. */
+	if (!s->last_session)
+		dt = 0;
+	s->last_session = req->session;
 	if (req->session) {
 		s->session_usec += dt;
 		if (s->session_usec >= MIN(s->hw.max_session_usec, CHAIR_HW_MAX_SESSION_USEC) &&
@@ -388,12 +409,7 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 
 	if (s->faults) {
 		memset(&c, 0, sizeof(c));
-		for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
-			if (s->heater[h].on) {
-				s->heater[h].on = false;
-				s->heater[h].off_since = now;
-				s->heater[h].min_since_off = 1e9;
-			}
+		heaters_forced_off(s, now);
 	}
 	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++)
 		if (!c.out[o])

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# chaird --check, --help, --version and bad flags.
+set -u
+chaird=$1
+programs=$2
+bad=$3
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {
+	if eval "$2"; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1"
+		fail=1
+	fi
+}
+
+"$chaird" --check --programs "$programs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "--check on the built-in programs exits 0" '[ $rc -eq 0 ]'
+check "--check lists 11 programs" '[ "$(wc -l <"$tmp/out")" -eq 11 ]'
+check "--check prints id, name and duration" 'grep -Eq "^deep-tissue +Deep tissue +15 min$" "$tmp/out"'
+check "--check is quiet on stderr when all is well" '[ ! -s "$tmp/err" ]'
+
+"$chaird" --check --programs "$programs" --programs "$bad" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "--check with a broken file exits non-zero" '[ $rc -ne 0 ]'
+check "--check names file:line and what is wrong" \
+	'grep -Fq "$bad/broken.program:8: range '"'"'sacrum..neck'"'"' is reversed" "$tmp/err"'
+check "--check still lists the good programs" '[ "$(wc -l <"$tmp/out")" -eq 12 ] && grep -q "^fine " "$tmp/out"'
+
+"$chaird" --version >"$tmp/out" 2>&1
+check "--version prints the version" 'grep -Eq "^chaird [0-9]+\.[0-9]+\.[0-9]+$" "$tmp/out"'
+"$chaird" --help >"$tmp/out" 2>&1
+check "--help shows usage and every option" \
+	'grep -q "^Usage: chaird" "$tmp/out" && grep -q -- "--time-scale N" "$tmp/out" && grep -q -- "--check" "$tmp/out"'
+
+"$chaird" --time-scale 30 --check >"$tmp/out" 2>&1
+rc=$?
+check "--time-scale without --sim is refused" '[ $rc -eq 2 ] && grep -q "only works with --sim" "$tmp/out"'
+"$chaird" --sim --time-scale fast >"$tmp/out" 2>&1
+rc=$?
+check "a bad --time-scale is refused" '[ $rc -eq 2 ] && grep -q "give a number from 1 to 1000" "$tmp/out"'
+"$chaird" --bogus >"$tmp/out" 2>&1
+rc=$?
+check "an unknown option exits 2" '[ $rc -eq 2 ] && grep -q "chaird --help" "$tmp/out"'
+
+exit $fail

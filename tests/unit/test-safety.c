@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: MIT
+/* Every safety rule, with its fault path, on the pure safety core. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "macro.h"
+#include "safety.h"
+
+#define MS (UINT64_C(1000))
+#define SEC (UINT64_C(1000000))
+
+struct fixture {
+	struct chair_hw hw;
+	struct chair_safety *s;
+	struct chair_inputs in;
+	struct chair_request req;
+	struct chair_command cmd;
+	uint64_t now;
+	unsigned ev;
+};
+
+static void setup(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	chair_hw_default(&f->hw);
+	assert_int_equal(chair_safety_new(&f->hw, &f->s), 0);
+	f->now = 10 * SEC;
+	f->in.in[CHAIR_IN_SEAT] = true;
+	f->in.in[CHAIR_IN_DEPTH_HOME] = true;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		f->in.temp[h] = (struct chair_temp){ .valid = true, .celsius = 30.0, .read_usec = f->now };
+	chair_safety_session_begin(f->s);
+}
+
+static void teardown(struct fixture *f)
+{
+	chair_safety_free(f->s);
+}
+
+/* Advances by @p dt with fresh temperatures, and applies. */
+static void step(struct fixture *f, uint64_t dt)
+{
+	f->now += dt;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		if (f->in.temp[h].valid && f->in.temp[h].read_usec != 1)
+			f->in.temp[h].read_usec = f->now;
+	f->ev = chair_safety_apply(f->s, f->now, &f->in, &f->req, &f->cmd);
+}
+
+static void request_everything(struct fixture *f)
+{
+	memset(&f->req, 0, sizeof(f->req));
+	f->req.session = true;
+	f->req.out[CHAIR_OUT_WALK_UP] = true;
+	f->req.out[CHAIR_OUT_KNEAD_CW] = true;
+	f->req.out[CHAIR_OUT_TAP] = true;
+	f->req.out[CHAIR_OUT_DEPTH_IN] = true;
+	f->req.out[CHAIR_OUT_PUMP] = true;
+	f->req.out[CHAIR_OUT_VALVE_ARMS] = true;
+	f->req.out[CHAIR_OUT_VIBRATE_SEAT] = true;
+	f->req.heat[CHAIR_HEATER_LUMBAR] = 3;
+}
+
+static void test_estop_button(void **state)
+{
+	struct fixture f;
+	const char *why = NULL;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_UP] && f.cmd.out[CHAIR_OUT_PUMP] &&
+		    f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+
+	f.in.in[CHAIR_IN_ESTOP] = true;
+	f.in.encoder_last_usec = f.now;
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_ESTOP);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_safety_estopped(f.s));
+
+	/* Latched: releasing the button alone changes nothing. */
+	f.in.in[CHAIR_IN_ESTOP] = false;
+	step(&f, 10 * MS);
+	assert_true(chair_command_all_safe(&f.cmd));
+
+	f.in.in[CHAIR_IN_ESTOP] = true;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	assert_string_equal(why, "The emergency stop button is still pressed; release it, then reset.");
+	assert_true(chair_safety_estopped(f.s));
+	f.in.in[CHAIR_IN_ESTOP] = false;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), 0);
+	assert_false(chair_safety_latched(f.s));
+
+	/* A reset starts nothing: with no request, everything stays off. */
+	memset(&f.req, 0, sizeof(f.req));
+	step(&f, 10 * MS);
+	assert_true(chair_command_all_safe(&f.cmd));
+	teardown(&f);
+}
+
+static void test_emergency_stop_call(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	step(&f, 10 * MS);
+	assert_false(chair_command_all_safe(&f.cmd));
+	chair_safety_emergency_stop(f.s);
+	step(&f, 0);
+	assert_true(chair_command_all_safe(&f.cmd));
+	for (int i = 0; i < 100; i++) {
+		step(&f, 10 * MS);
+		assert_true(chair_command_all_safe(&f.cmd));
+	}
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	teardown(&f);
+}
+
+static void test_opposing(void **state)
+{
+	static const enum chair_output pairs[][2] = {
+		{ CHAIR_OUT_WALK_UP, CHAIR_OUT_WALK_DOWN },
+		{ CHAIR_OUT_KNEAD_CW, CHAIR_OUT_KNEAD_CCW },
+		{ CHAIR_OUT_DEPTH_IN, CHAIR_OUT_DEPTH_OUT },
+		{ CHAIR_OUT_RECLINE_UP, CHAIR_OUT_RECLINE_DOWN },
+	};
+	struct fixture f;
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(pairs); i++) {
+		enum chair_output a = pairs[i][0], b = pairs[i][1];
+
+		setup(&f);
+		f.in.in[CHAIR_IN_DEPTH_HOME] = false;
+		f.req.session = true;
+		f.req.out[a] = f.req.out[b] = true;
+		step(&f, 10 * MS);
+		assert_false(f.cmd.out[a] || f.cmd.out[b]);
+
+		/* A reversal stops first, for at least the dead time. */
+		f.req.out[b] = false;
+		step(&f, 10 * MS);
+		assert_true(f.cmd.out[a]);
+		f.in.encoder_last_usec = f.now;
+		f.req.out[a] = false;
+		f.req.out[b] = true;
+		step(&f, 10 * MS);
+		assert_false(f.cmd.out[a] || f.cmd.out[b]);
+		step(&f, CHAIR_SAFETY_DEAD_TIME_USEC - 20 * MS);
+		assert_false(f.cmd.out[b]);
+		f.in.encoder_last_usec = f.now;
+		step(&f, 20 * MS);
+		assert_true(f.cmd.out[b]);
+		assert_false(f.cmd.out[a]);
+		teardown(&f);
+	}
+}
+
+static void test_limits(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	f.in.in[CHAIR_IN_WALK_TOP] = true;
+	step(&f, 10 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	f.req.out[CHAIR_OUT_WALK_UP] = false;
+	f.req.out[CHAIR_OUT_WALK_DOWN] = true;
+	f.in.in[CHAIR_IN_WALK_TOP] = false;
+	f.in.in[CHAIR_IN_WALK_BOTTOM] = true;
+	step(&f, 200 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_WALK_DOWN]);
+	f.in.in[CHAIR_IN_WALK_BOTTOM] = false;
+	f.in.encoder_last_usec = f.now;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_DOWN]);
+	/* depth-out stops at home. */
+	f.req.out[CHAIR_OUT_DEPTH_OUT] = true;
+	f.in.in[CHAIR_IN_DEPTH_HOME] = true;
+	step(&f, 10 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_DEPTH_OUT]);
+	teardown(&f);
+}
+
+static void test_walk_stall(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	/* Pulses keep coming: no fault for 10 s. */
+	for (int i = 0; i < 100; i++) {
+		f.in.encoder_pulses++;
+		f.in.encoder_last_usec = f.now;
+		step(&f, 100 * MS);
+		assert_int_equal(chair_safety_faults(f.s), 0);
+		assert_true(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	}
+	/* Then they stop: a fault at 2 s, not before. */
+	f.in.encoder_last_usec = f.now;
+	step(&f, CHAIR_SAFETY_STALL_USEC - 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_FAULT);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_WALK_STALLED);
+	assert_true(chair_command_all_safe(&f.cmd));
+	/* Motion stays off until Reset(). */
+	step(&f, 5 * SEC);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+static void test_motor_timeout(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.in[CHAIR_IN_DEPTH_HOME] = false;
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_DEPTH_IN] = true;
+	step(&f, 10 * MS);
+	for (int i = 0; i < 299; i++) {
+		step(&f, 100 * MS);
+		assert_int_equal(chair_safety_faults(f.s), 0);
+	}
+	step(&f, 100 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_TIMEOUT);
+	assert_true(chair_command_all_safe(&f.cmd));
+	teardown(&f);
+
+	/* A walk that moves but never arrives times out as well. */
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_DOWN] = true;
+	for (int i = 0; i < 310 && !chair_safety_faults(f.s); i++) {
+		f.in.encoder_pulses++;
+		f.in.encoder_last_usec = f.now;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_TIMEOUT);
+	teardown(&f);
+}
+
+static void test_motor_driver(void **state)
+{
+	struct fixture f;
+	const char *why;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_DRIVER);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	assert_non_null(strstr(why, "motor driver still reports a fault"));
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = false;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), 0);
+	teardown(&f);
+}
+
+static void test_heater_loop(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 2; /* 45 C */
+	t->celsius = 40.0;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_CALVES]);
+	t->celsius = 45.2; /* inside the band: stays on */
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius = 45.6;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius = 44.8; /* inside the band: stays off */
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius = 44.4;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+
+	/* Level 3 and level 1 setpoints. */
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 3;
+	t->celsius = 49.0;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 1;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+
+	/* Only in a session, and only with the seat occupied. */
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 3;
+	t->celsius = 30.0;
+	f.req.session = false;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	f.req.session = true;
+	f.in.in[CHAIR_IN_SEAT] = false;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	f.in.in[CHAIR_IN_SEAT] = true;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+static void sensor_fault_case(void (*spoil)(struct chair_temp *t, uint64_t now))
+{
+	struct fixture f;
+	const char *why;
+
+	setup(&f);
+	request_everything(&f);
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	spoil(&f.in.temp[CHAIR_HEATER_LUMBAR], f.now);
+	step(&f, 100 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_FAULT);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_SENSOR);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	assert_non_null(strstr(why, "temperature sensor still cannot be read"));
+	f.in.temp[CHAIR_HEATER_LUMBAR] = (struct chair_temp){ .valid = true, .celsius = 30.0, .read_usec = f.now };
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), 0);
+	teardown(&f);
+}
+
+static void spoil_invalid(struct chair_temp *t, uint64_t now)
+{
+	t->valid = false;
+}
+
+static void spoil_stale(struct chair_temp *t, uint64_t now)
+{
+	t->read_usec = 1; /* step() leaves it alone: never read again */
+}
+
+static void spoil_implausible(struct chair_temp *t, uint64_t now)
+{
+	t->celsius = 150.0;
+}
+
+static void spoil_cold(struct chair_temp *t, uint64_t now)
+{
+	t->celsius = -40.0;
+}
+
+static void test_heater_sensor(void **state)
+{
+	(void)state;
+	sensor_fault_case(spoil_invalid);
+	sensor_fault_case(spoil_stale);
+	sensor_fault_case(spoil_implausible);
+	sensor_fault_case(spoil_cold);
+}
+
+static void test_heater_stale_boundary(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.temp[CHAIR_HEATER_CALVES].read_usec = 1;
+	f.in.temp[CHAIR_HEATER_CALVES].valid = true;
+	/* Read 1.9 s ago: fine. 2.1 s ago: a fault. */
+	f.now = 1 + CHAIR_SAFETY_TEMP_STALE_USEC - 100 * MS;
+	f.ev = chair_safety_apply(f.s, f.now, &f.in, &f.req, &f.cmd);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	f.now = 1 + CHAIR_SAFETY_TEMP_STALE_USEC + 100 * MS;
+	f.ev = chair_safety_apply(f.s, f.now, &f.in, &f.req, &f.cmd);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_CALVES_SENSOR);
+	teardown(&f);
+}
+
+static void test_heater_overtemp(void **state)
+{
+	struct fixture f;
+	const char *why;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	f.in.temp[CHAIR_HEATER_CALVES].celsius = 55.5;
+	step(&f, 100 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_CALVES_OVERTEMP);
+	assert_true(chair_command_all_safe(&f.cmd));
+	f.in.temp[CHAIR_HEATER_CALVES].celsius = 52.0;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	assert_non_null(strstr(why, "still too hot"));
+	f.in.temp[CHAIR_HEATER_CALVES].celsius = 40.0;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), 0);
+	teardown(&f);
+}
+
+static void test_heater_welded(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	t->celsius = 35.0;
+	/* Off, and warming: within the grace time it may be residual heat. */
+	for (int i = 0; i < 100; i++) {
+		t->celsius += 0.03;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	/* Still off and still rising: the relay is welded. */
+	for (int i = 0; i < 100 && !chair_safety_faults(f.s); i++) {
+		t->celsius += 0.03;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP);
+	assert_true(t->celsius >= 35.0 + CHAIR_SAFETY_WELD_RISE_C);
+	teardown(&f);
+
+	/* A heater that is off and cooling never trips it. */
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	t->celsius = 48.0;
+	for (int i = 0; i < 600; i++) {
+		t->celsius -= 0.01;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+static void test_session_cap(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.max_session_usec = 20 * 60 * SEC;
+	chair_safety_free(f.s);
+	assert_int_equal(chair_safety_new(&f.hw, &f.s), 0);
+	chair_safety_session_begin(f.s);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VIBRATE_SEAT] = true;
+	step(&f, 0);
+	for (int i = 0; i < 20 * 60 - 1; i++) {
+		step(&f, SEC);
+		assert_false(f.ev & CHAIR_SAFETY_EV_CAP);
+		assert_true(f.cmd.out[CHAIR_OUT_VIBRATE_SEAT]);
+	}
+	step(&f, SEC);
+	assert_true(f.ev & CHAIR_SAFETY_EV_CAP);
+	assert_true(chair_command_all_safe(&f.cmd));
+	step(&f, SEC);
+	assert_true(chair_command_all_safe(&f.cmd));
+	teardown(&f);
+}
+
+static void test_seat(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	step(&f, 100 * MS);
+	assert_false(chair_command_all_safe(&f.cmd));
+	f.in.in[CHAIR_IN_SEAT] = false;
+	step(&f, 100 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+	assert_true(chair_command_all_safe(&f.cmd));
+	step(&f, CHAIR_SAFETY_SEAT_GRACE_USEC - 100 * MS);
+	assert_false(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
+	step(&f, 100 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
+	assert_true(chair_command_all_safe(&f.cmd));
+	f.in.in[CHAIR_IN_SEAT] = true;
+	step(&f, 100 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_RETURNED);
+	teardown(&f);
+}
+
+static void test_air(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_PUMP] = true;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_PUMP]);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_PUMP] && f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	/* The inflation cap: at 20 s the bag vents, and stays vented 5 s. */
+	step(&f, CHAIR_SAFETY_INFLATE_CAP_USEC - 200 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	step(&f, 200 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	assert_false(f.cmd.out[CHAIR_OUT_PUMP]);
+	step(&f, CHAIR_SAFETY_VENT_MIN_USEC - 200 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	step(&f, 300 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	/* E-stop vents every zone. */
+	chair_safety_emergency_stop(f.s);
+	step(&f, 0);
+	assert_true(chair_command_all_safe(&f.cmd));
+	teardown(&f);
+}
+
+static void test_absent_parts(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.outputs &= ~(UINT32_C(1) << CHAIR_OUT_VIBRATE_SEAT);
+	f.hw.outputs &= ~(UINT32_C(1) << CHAIR_OUT_HEAT_CALVES);
+	chair_safety_free(f.s);
+	assert_int_equal(chair_safety_new(&f.hw, &f.s), 0);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VIBRATE_SEAT] = true;
+	f.req.heat[CHAIR_HEATER_CALVES] = 3;
+	/* The absent heater's sensor is not read, and that is no fault. */
+	f.in.temp[CHAIR_HEATER_CALVES].valid = false;
+	step(&f, 100 * MS);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_estop_button),
+		cmocka_unit_test(test_emergency_stop_call),
+		cmocka_unit_test(test_opposing),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_walk_stall),
+		cmocka_unit_test(test_motor_timeout),
+		cmocka_unit_test(test_motor_driver),
+		cmocka_unit_test(test_heater_loop),
+		cmocka_unit_test(test_heater_sensor),
+		cmocka_unit_test(test_heater_stale_boundary),
+		cmocka_unit_test(test_heater_overtemp),
+		cmocka_unit_test(test_heater_welded),
+		cmocka_unit_test(test_session_cap),
+		cmocka_unit_test(test_seat),
+		cmocka_unit_test(test_air),
+		cmocka_unit_test(test_absent_parts),
+	};
+
+	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
+}
