@@ -5,6 +5,7 @@ set -u
 chaird=$1
 programs=$2
 bad=$3
+docs=$4
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -47,5 +48,11 @@ check "a bad --time-scale is refused" '[ $rc -eq 2 ] && grep -q "give a number f
 "$chaird" --bogus >"$tmp/out" 2>&1
 rc=$?
 check "an unknown option exits 2" '[ $rc -eq 2 ] && grep -q "chaird --help" "$tmp/out"'
+
+mkdir "$tmp/doc"
+sed -n '/^```ini$/,/^```$/p' "$docs/programs.md" | sed '1d;$d' >"$tmp/doc/example.program"
+"$chaird" --check --programs "$tmp/doc" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "the example in docs/programs.md is valid" '[ $rc -eq 0 ] && grep -q "^neck-and-shoulders " "$tmp/out"'
 
 exit $fail
