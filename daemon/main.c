@@ -13,6 +13,7 @@
 #include "hw.h"
 #include "log.h"
 #include "macro.h"
+#include "manager.h"
 #include "program.h"
 
 #define MAX_PROGRAM_DIRS 16
@@ -186,6 +187,32 @@ static int run_check(const struct args *a)
 	return r;
 }
 
+static int run_daemon(const struct args *a)
+{
+	struct manager_config cfg = {
+		.program_dirs = a->dirs,
+		.n_program_dirs = a->n_dirs,
+		.session_bus = a->session,
+		.sim = a->sim,
+		.time_scale = a->time_scale,
+		.trace_path = a->trace,
+	};
+	struct manager *m = NULL;
+	int r;
+
+	chair_hw_default(&cfg.hw);
+	if (!a->sim) {
+		log_error("chaird: only the simulated chair (--sim) is supported by this build");
+		return 1;
+	}
+	r = manager_new(&cfg, &m);
+	if (r < 0)
+		return 1;
+	r = manager_run(m, a->session);
+	manager_free(m);
+	return r < 0 ? 1 : 0;
+}
+
 static int run(int argc, char **argv)
 {
 	struct args a;
@@ -196,9 +223,12 @@ static int run(int argc, char **argv)
 		return r > 0 ? 0 : 2;
 	if (a.check)
 		return run_check(&a);
-	log_error("chaird: this build only validates programs (--check); the chair service "
-		  "is not built in yet");
-	return 1;
+	if (a.safe_state) {
+		log_error("chaird: --safe-state drives GPIO lines, and this build has no GPIO "
+			  "backend yet; the simulated chair needs no safe state");
+		return 1;
+	}
+	return run_daemon(&a);
 }
 
 int main(int argc, char **argv)

@@ -1001,6 +1001,7 @@ void chair_engine_tick(struct chair_engine *e, uint64_t now, const struct chair_
 		r = &e->run;
 		chair_targets_idle(t);
 		t->hold = false;
+		t->session = true;
 		t->recline_pct = 0;
 		t->phase = e->phase;
 		t->technique = r->st.technique;

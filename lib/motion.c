@@ -180,7 +180,7 @@ void chair_motion_request(const struct chair_motion *m, const struct chair_input
 	*r = (struct chair_request){ 0 };
 	if (t->hold)
 		return;
-	r->session = true;
+	r->session = t->session;
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
 		r->heat[h] = t->heat[h];
 

@@ -1,0 +1,1024 @@
+// SPDX-License-Identifier: MIT
+/* The object /org/chaird/Chair1: org.chaird.Chair1 and, with the sim
+ * backend, org.chaird.Simulator1. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api-xml.h"
+#include "bus-object.h"
+#include "chair-names.h"
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "sim.h"
+
+#define ID_ECHO_MAX 64
+
+/* --- helpers ------------------------------------------------------------- */
+
+static DBusMessage *refuse_busy_or_latched(struct manager *m, DBusMessage *call)
+{
+	switch (m->state) {
+	case CHAIR_STATE_EMERGENCY_STOP:
+		return bus_error(call, CHAIR_ERROR_EMERGENCY_STOP,
+				 "The emergency stop is engaged. Release the stop button, then reset "
+				 "the chair.");
+	case CHAIR_STATE_FAULT:
+		return bus_error(call, CHAIR_ERROR_FAULT,
+				 "The chair has a fault and is stopped. Reset it once the cause is "
+				 "cleared; if it comes back, have the chair serviced.");
+	case CHAIR_STATE_RUNNING:
+	case CHAIR_STATE_PAUSED:
+		return bus_error(call, CHAIR_ERROR_BUSY,
+				 "A session (%s) is already running. Stop it first.", m->program_id);
+	case CHAIR_STATE_SCANNING:
+		return bus_error(call, CHAIR_ERROR_BUSY,
+				 "The chair is measuring your back. Wait for the scan to finish.");
+	case CHAIR_STATE_STOPPING:
+		return bus_error(call, CHAIR_ERROR_BUSY,
+				 "The chair is still parking the roller. Try again in a few seconds.");
+	case CHAIR_STATE_IDLE:
+	case CHAIR_STATE_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+static DBusMessage *not_running(DBusMessage *call)
+{
+	return bus_error(call, CHAIR_ERROR_NOT_RUNNING, "No session is running. Start a program first.");
+}
+
+static bool seat_empty(struct manager *m)
+{
+	return chair_hw_has_input(&m->hw, CHAIR_IN_SEAT) && !m->in.in[CHAIR_IN_SEAT];
+}
+
+static DBusMessage *seat_empty_error(DBusMessage *call)
+{
+	return bus_error(call, CHAIR_ERROR_SEAT_EMPTY, "Nobody is seated. Sit down in the chair, then try again.");
+}
+
+/* Reads any unsigned-compatible integer variant; returns false if the
+ * value is not an integer or is negative. */
+static bool variant_uint(DBusMessageIter *v, uint64_t *ret)
+{
+	int t = dbus_message_iter_get_arg_type(v);
+	DBusBasicValue b;
+
+	if (!dbus_type_is_basic(t) || t == DBUS_TYPE_STRING || t == DBUS_TYPE_OBJECT_PATH ||
+	    t == DBUS_TYPE_SIGNATURE || t == DBUS_TYPE_DOUBLE || t == DBUS_TYPE_BOOLEAN ||
+	    t == DBUS_TYPE_UNIX_FD)
+		return false;
+	dbus_message_iter_get_basic(v, &b);
+	switch (t) {
+	case DBUS_TYPE_BYTE:
+		*ret = b.byt;
+		return true;
+	case DBUS_TYPE_INT16:
+		*ret = (uint64_t)b.i16;
+		return b.i16 >= 0;
+	case DBUS_TYPE_UINT16:
+		*ret = b.u16;
+		return true;
+	case DBUS_TYPE_INT32:
+		*ret = (uint64_t)b.i32;
+		return b.i32 >= 0;
+	case DBUS_TYPE_UINT32:
+		*ret = b.u32;
+		return true;
+	case DBUS_TYPE_INT64:
+		*ret = (uint64_t)b.i64;
+		return b.i64 >= 0;
+	case DBUS_TYPE_UINT64:
+		*ret = b.u64;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Reads a list of names (as) into a bit mask with @p lookup. */
+static DBusMessage *variant_names(DBusMessage *call, DBusMessageIter *v, const char *key,
+				  int (*lookup)(const char *), const char *allowed, uint32_t *ret)
+{
+	DBusMessageIter a;
+	uint32_t mask = 0;
+
+	if (dbus_message_iter_get_arg_type(v) != DBUS_TYPE_ARRAY ||
+	    dbus_message_iter_get_element_type(v) != DBUS_TYPE_STRING)
+		return bus_invalid_args(call, "Option '%s' must be a list of strings (as) from: %s.", key,
+					allowed);
+	dbus_message_iter_recurse(v, &a);
+	while (dbus_message_iter_get_arg_type(&a) == DBUS_TYPE_STRING) {
+		const char *s;
+		int i;
+
+		dbus_message_iter_get_basic(&a, &s);
+		i = lookup(s);
+		if (i < 0)
+			return bus_invalid_args(call, "Option '%s' has an unknown value '%.*s'; use one of: %s.",
+						key, ID_ECHO_MAX, s, allowed);
+		mask |= UINT32_C(1) << i;
+		dbus_message_iter_next(&a);
+	}
+	*ret = mask;
+	return NULL;
+}
+
+/* The avoid list takes back zones and air zones. */
+static int avoid_lookup(const char *s)
+{
+	int z = chair_zone_from_string(s);
+
+	if (z >= 0)
+		return z;
+	z = chair_air_zone_from_string(s);
+	return z >= 0 ? 16 + z : z;
+}
+
+static DBusMessage *parse_options(DBusMessage *call, DBusMessageIter *it, struct chair_options *o)
+{
+	DBusMessageIter dict;
+
+	dbus_message_iter_recurse(it, &dict);
+	while (dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY) {
+		DBusMessageIter e, v;
+		const char *key;
+		DBusMessage *err = NULL;
+		uint64_t u;
+
+		dbus_message_iter_recurse(&dict, &e);
+		dbus_message_iter_get_basic(&e, &key);
+		dbus_message_iter_next(&e);
+		dbus_message_iter_recurse(&e, &v);
+
+		if (streq(key, "duration_usec")) {
+			if (!variant_uint(&v, &u))
+				return bus_invalid_args(call, "Option 'duration_usec' must be a number of "
+							"microseconds (t), from 300000000 to 1800000000.");
+			if (u == 0)
+				return bus_invalid_args(call, "duration_usec 0 is out of range; a session "
+							"lasts 300000000 to 1800000000 (5 to 30 minutes).");
+			o->duration_usec = u;
+		} else if (streq(key, "intensity")) {
+			if (!variant_uint(&v, &u) || u > 1000)
+				return bus_invalid_args(call, "Option 'intensity' must be a number (u) from 1 "
+							"(softest) to 5 (firmest).");
+			o->intensity = (unsigned)u;
+		} else if (streq(key, "heat")) {
+			if (!variant_uint(&v, &u) || u > 1000)
+				return bus_invalid_args(call, "Option 'heat' must be a number (u) from 0 (off) "
+							"to 3.");
+			o->heat = (int)u;
+		} else if (streq(key, "focus")) {
+			const char *s;
+
+			if (dbus_message_iter_get_arg_type(&v) != DBUS_TYPE_STRING)
+				return bus_invalid_args(call, "Option 'focus' must be a back zone name (s): %s.",
+							chair_zone_list());
+			dbus_message_iter_get_basic(&v, &s);
+			o->focus = chair_zone_from_string(s);
+			if (o->focus < 0)
+				return bus_invalid_args(call, "Option 'focus' has an unknown zone '%.*s'; use "
+							"one of: %s.", ID_ECHO_MAX, s, chair_zone_list());
+		} else if (streq(key, "avoid")) {
+			uint32_t mask = 0;
+
+			err = variant_names(call, &v, key, avoid_lookup,
+					    "neck, shoulders, upper-back, mid-back, lower-back, sacrum, "
+					    "arms, hips, calves, feet", &mask);
+			o->avoid_back = mask & 0xffff;
+			o->avoid_air = mask >> 16;
+		} else if (streq(key, "conditions")) {
+			err = variant_names(call, &v, key, chair_condition_from_string,
+					    chair_condition_list(), &o->conditions);
+		} else {
+			return bus_invalid_args(call, "Unknown option '%.*s'; the options are duration_usec, "
+						"intensity, focus, avoid, heat and conditions.",
+						ID_ECHO_MAX, key);
+		}
+		if (err)
+			return err;
+		dbus_message_iter_next(&dict);
+	}
+	return NULL;
+}
+
+/* --- org.chaird.Chair1 methods ------------------------------------------- */
+
+static bool append_step(DBusMessageIter *arr, enum chair_phase ph, const struct chair_step *st)
+{
+	DBusMessageIter d, e, v;
+	const char *phase = chair_phase_to_string(ph);
+	const char *tech = chair_technique_to_string(st->technique);
+	char zone[64] = "";
+	const char *zp = zone;
+	const char *air[CHAIR_AIR_COUNT];
+	size_t n_air = 0;
+	uint32_t speed = st->speed, depth = st->depth, cycles = st->cycles;
+	uint64_t t = st->time_usec, hold = st->hold_usec;
+	bool ok;
+
+	if (st->has_zone) {
+		if (st->point_pct != CHAIR_NO_POINT)
+			snprintf(zone, sizeof(zone), "%s@%d%%", chair_zone_to_string(st->zone_top),
+				 st->point_pct);
+		else if (st->zone_top != st->zone_bottom)
+			snprintf(zone, sizeof(zone), "%s..%s", chair_zone_to_string(st->zone_top),
+				 chair_zone_to_string(st->zone_bottom));
+		else
+			snprintf(zone, sizeof(zone), "%s", chair_zone_to_string(st->zone_top));
+	}
+	for (int z = 0; z < CHAIR_AIR_COUNT; z++)
+		if (st->air & (UINT32_C(1) << z))
+			air[n_air++] = chair_air_zone_to_string((enum chair_air_zone)z);
+
+	if (!dbus_message_iter_open_container(arr, DBUS_TYPE_ARRAY, "{sv}", &d))
+		return false;
+	ok = bus_append_dict_entry(&d, "phase", DBUS_TYPE_STRING, &phase) &&
+	     bus_append_dict_entry(&d, "technique", DBUS_TYPE_STRING, &tech) &&
+	     bus_append_dict_entry(&d, "zone", DBUS_TYPE_STRING, &zp) &&
+	     bus_append_dict_entry(&d, "speed", DBUS_TYPE_UINT32, &speed) &&
+	     bus_append_dict_entry(&d, "depth", DBUS_TYPE_UINT32, &depth) &&
+	     bus_append_dict_entry(&d, "time_usec", DBUS_TYPE_UINT64, &t) &&
+	     bus_append_dict_entry(&d, "cycles", DBUS_TYPE_UINT32, &cycles) &&
+	     bus_append_dict_entry(&d, "hold_usec", DBUS_TYPE_UINT64, &hold);
+	if (ok) {
+		const char *k = "air";
+
+		ok = dbus_message_iter_open_container(&d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
+		     dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &k) &&
+		     dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "as", &v) &&
+		     bus_append_strv(&v, air, n_air) && dbus_message_iter_close_container(&e, &v) &&
+		     dbus_message_iter_close_container(&d, &e);
+	}
+	return ok && dbus_message_iter_close_container(arr, &d);
+}
+
+static bool append_strv_entry(DBusMessageIter *d, const char *key, const char *const *v, size_t n)
+{
+	DBusMessageIter e, var;
+
+	return dbus_message_iter_open_container(d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
+	       dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &key) &&
+	       dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "as", &var) &&
+	       bus_append_strv(&var, v, n) && dbus_message_iter_close_container(&e, &var) &&
+	       dbus_message_iter_close_container(d, &e);
+}
+
+static bool append_mask_entry(DBusMessageIter *d, const char *key, uint32_t mask, int count,
+			      const char *(*name)(int))
+{
+	const char *v[32];
+	size_t n = 0;
+
+	for (int i = 0; i < count; i++)
+		if (mask & (UINT32_C(1) << i))
+			v[n++] = name(i);
+	return append_strv_entry(d, key, v, n);
+}
+
+static const char *tech_name(int i)
+{
+	return chair_technique_to_string((enum chair_technique)i);
+}
+
+static const char *zone_name(int i)
+{
+	return chair_zone_to_string((enum chair_zone)i);
+}
+
+static const char *cond_name(int i)
+{
+	return chair_condition_to_string((enum chair_condition)i);
+}
+
+static const char *air_name(int i)
+{
+	return chair_air_zone_to_string((enum chair_air_zone)i);
+}
+
+static const char *heater_name(int i)
+{
+	return chair_heater_to_string((enum chair_heater)i);
+}
+
+static bool append_program(DBusMessageIter *arr, const struct chair_program *p)
+{
+	DBusMessageIter s, d, e, v, steps;
+	const char *character = chair_character_to_string(p->character);
+	const char *k = "steps";
+	uint32_t heat = p->heat;
+	bool ok;
+
+	if (!dbus_message_iter_open_container(arr, DBUS_TYPE_STRUCT, NULL, &s))
+		return false;
+	ok = dbus_message_iter_append_basic(&s, DBUS_TYPE_STRING, &p->id) &&
+	     dbus_message_iter_append_basic(&s, DBUS_TYPE_STRING, &p->name) &&
+	     dbus_message_iter_open_container(&s, DBUS_TYPE_ARRAY, "{sv}", &d) &&
+	     bus_append_dict_entry(&d, "description", DBUS_TYPE_STRING, &p->description) &&
+	     bus_append_dict_entry(&d, "character", DBUS_TYPE_STRING, &character) &&
+	     bus_append_dict_entry(&d, "duration_usec", DBUS_TYPE_UINT64, &p->duration_usec) &&
+	     bus_append_dict_entry(&d, "heat", DBUS_TYPE_UINT32, &heat) &&
+	     append_mask_entry(&d, "techniques", chair_program_techniques(p), CHAIR_TECHNIQUE_COUNT,
+			       tech_name) &&
+	     append_mask_entry(&d, "zones", chair_program_zones(p), CHAIR_ZONE_COUNT, zone_name) &&
+	     append_mask_entry(&d, "not_for", p->not_for, CHAIR_CONDITION_COUNT, cond_name) &&
+	     dbus_message_iter_open_container(&d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
+	     dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &k) &&
+	     dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "aa{sv}", &v) &&
+	     dbus_message_iter_open_container(&v, DBUS_TYPE_ARRAY, "a{sv}", &steps);
+	for (int ph = 0; ok && ph < CHAIR_PHASE_COUNT; ph++)
+		for (size_t i = 0; ok && i < p->n_steps[ph]; i++)
+			ok = append_step(&steps, (enum chair_phase)ph, &p->steps[ph][i]);
+	ok = ok && dbus_message_iter_close_container(&v, &steps) &&
+	     dbus_message_iter_close_container(&e, &v) && dbus_message_iter_close_container(&d, &e) &&
+	     dbus_message_iter_close_container(&s, &d);
+	return ok && dbus_message_iter_close_container(arr, &s);
+}
+
+static DBusMessage *method_list_programs(struct manager *m, DBusMessage *call)
+{
+	DBusMessage *reply = bus_reply(call);
+	DBusMessageIter it, arr;
+	bool ok;
+
+	if (!reply)
+		return NULL;
+	dbus_message_iter_init_append(reply, &it);
+	ok = dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "(ssa{sv})", &arr);
+	for (size_t i = 0; ok && i < chair_programs_count(m->programs); i++)
+		ok = append_program(&arr, chair_programs_get(m->programs, i));
+	ok = ok && dbus_message_iter_close_container(&it, &arr);
+	if (!ok) {
+		dbus_message_unref(reply);
+		return bus_error_errno(call, -ENOMEM);
+	}
+	return reply;
+}
+
+static DBusMessage *method_start(struct manager *m, DBusMessage *call)
+{
+	struct chair_program *p;
+	struct chair_options o;
+	DBusMessageIter it;
+	DBusMessage *err;
+	const char *id;
+	char *msg = NULL;
+	int r;
+
+	manager_catch_up(m);
+	err = refuse_busy_or_latched(m, call);
+	if (err)
+		return err;
+	dbus_message_iter_init(call, &it);
+	dbus_message_iter_get_basic(&it, &id);
+	p = chair_programs_find(m->programs, id);
+	if (!p)
+		return bus_error(call, CHAIR_ERROR_UNKNOWN_PROGRAM,
+				 "There is no program '%.*s%s'. ListPrograms() (or 'chairctl programs') "
+				 "lists the programs.", ID_ECHO_MAX, id, strlen(id) > ID_ECHO_MAX ? "..." : "");
+	chair_options_init(&o);
+	dbus_message_iter_next(&it);
+	err = parse_options(call, &it, &o);
+	if (err)
+		return err;
+	r = chair_options_check(p, &o, &m->hw, &msg);
+	if (r < 0)
+		return bus_error_errno(call, r);
+	if (r != CHAIR_CHECK_OK) {
+		err = bus_error(call, r == CHAIR_CHECK_INVALID ? DBUS_ERROR_INVALID_ARGS
+							       : CHAIR_ERROR_CONTRAINDICATED,
+				"%s", msg);
+		free(msg);
+		return err;
+	}
+	if (seat_empty(m))
+		return seat_empty_error(call);
+
+	r = chair_engine_new(p, &o, &m->hw, &m->body, m->chair_now, &m->engine);
+	if (r < 0)
+		return bus_error_errno(call, r);
+	chair_motion_set_guard(m->motion, chair_engine_guard(m->engine));
+	chair_safety_session_begin(m->safety);
+	free(m->program_id);
+	m->program_id = strdup(p->id);
+	m->intensity = chair_engine_intensity(m->engine);
+	m->heat = chair_engine_heat(m->engine);
+	m->duration = chair_engine_duration(m->engine);
+	m->elapsed = 0;
+	manager_mark(m, PROP_PROGRAM | PROP_INTENSITY | PROP_HEAT | PROP_DURATION | PROP_ELAPSED);
+	log_info("Starting %s: %" PRIu64 " min, intensity %u, heat %u", p->id,
+		 m->duration / USEC_PER_MIN, m->intensity, m->heat);
+	manager_set_state(m, CHAIR_STATE_RUNNING);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_stop(struct manager *m, DBusMessage *call)
+{
+	manager_catch_up(m);
+	if (manager_in_session(m))
+		manager_end_session(m, CHAIR_FINISH_STOPPED);
+	else if (m->state == CHAIR_STATE_SCANNING) {
+		m->scan = chair_scan_free(m->scan);
+		chair_object_scan_done(m, -EINTR);
+		manager_set_state(m, CHAIR_STATE_STOPPING);
+	}
+	return bus_reply(call);
+}
+
+static DBusMessage *method_pause(struct manager *m, DBusMessage *call)
+{
+	manager_catch_up(m);
+	if (m->state == CHAIR_STATE_PAUSED)
+		return bus_reply(call);
+	if (m->state != CHAIR_STATE_RUNNING)
+		return not_running(call);
+	chair_engine_pause(m->engine, m->chair_now);
+	manager_set_state(m, CHAIR_STATE_PAUSED);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_resume(struct manager *m, DBusMessage *call)
+{
+	manager_catch_up(m);
+	if (m->state == CHAIR_STATE_RUNNING)
+		return bus_reply(call);
+	if (m->state != CHAIR_STATE_PAUSED)
+		return not_running(call);
+	if (seat_empty(m))
+		return seat_empty_error(call);
+	chair_engine_resume(m->engine, m->chair_now);
+	m->seat_paused = false;
+	manager_set_state(m, CHAIR_STATE_RUNNING);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_set_intensity(struct manager *m, DBusMessage *call)
+{
+	uint32_t v;
+
+	dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
+	if (v < 1 || v > 5)
+		return bus_invalid_args(call, "intensity %u is out of range; use 1 (softest) to 5 "
+					      "(firmest).", v);
+	manager_catch_up(m);
+	if (!manager_in_session(m))
+		return not_running(call);
+	chair_engine_set_intensity(m->engine, v);
+	m->intensity = v;
+	manager_mark(m, PROP_INTENSITY);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_set_heat(struct manager *m, DBusMessage *call)
+{
+	uint32_t v;
+
+	dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
+	if (v > 3)
+		return bus_invalid_args(call, "heat %u is out of range; use 0 (off) to 3.", v);
+	manager_catch_up(m);
+	if (!manager_in_session(m))
+		return not_running(call);
+	chair_engine_set_heat(m->engine, v);
+	if (v > 0 && chair_engine_heat(m->engine) == 0)
+		return bus_error(call, CHAIR_ERROR_CONTRAINDICATED,
+				 "Heat stays off in this session because of the conditions it was "
+				 "started with.");
+	m->heat = chair_engine_heat(m->engine);
+	manager_mark(m, PROP_HEAT);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_emergency_stop(struct manager *m, DBusMessage *call)
+{
+	manager_emergency_stop(m);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_reset(struct manager *m, DBusMessage *call)
+{
+	const char *why = NULL;
+	int r;
+
+	manager_catch_up(m);
+	if (m->state != CHAIR_STATE_EMERGENCY_STOP && m->state != CHAIR_STATE_FAULT)
+		return bus_reply(call);
+	r = chair_safety_reset(m->safety, m->chair_now, &m->in, &why);
+	if (r < 0)
+		return bus_error(call, chair_safety_estopped(m->safety) ? CHAIR_ERROR_EMERGENCY_STOP
+									  : CHAIR_ERROR_FAULT,
+				 "%s", why);
+	log_info("Reset: the chair is idle; nothing moves until a session is started");
+	manager_mark(m, PROP_FAULTS);
+	free(m->program_id);
+	m->program_id = NULL;
+	manager_mark(m, PROP_PROGRAM);
+	manager_set_state(m, CHAIR_STATE_IDLE);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_scan(struct manager *m, DBusMessage *call)
+{
+	DBusMessage *err;
+	int r;
+
+	manager_catch_up(m);
+	err = refuse_busy_or_latched(m, call);
+	if (err)
+		return err;
+	if (seat_empty(m))
+		return seat_empty_error(call);
+	if (!chair_hw_has_input(&m->hw, CHAIR_IN_SHOULDER))
+		return bus_error(call, DBUS_ERROR_NOT_SUPPORTED,
+				 "This chair has no shoulder sensor, so it cannot scan; the default "
+				 "body is used.");
+	r = chair_scan_new(&m->hw, m->chair_now, &m->scan);
+	if (r < 0)
+		return bus_error_errno(call, r);
+	m->scan_call = dbus_message_ref(call);
+	manager_set_state(m, CHAIR_STATE_SCANNING);
+	return NULL;
+}
+
+static DBusMessage *method_reload(struct manager *m, DBusMessage *call)
+{
+	int r = manager_reload(m);
+
+	return r < 0 ? bus_error_errno(call, r) : bus_reply(call);
+}
+
+/* --- org.chaird.Simulator1 methods --------------------------------------- */
+
+static struct chair_sim *sim(struct manager *m)
+{
+	return hal_sim_chair(m->hal);
+}
+
+static DBusMessage *method_set_button(struct manager *m, DBusMessage *call)
+{
+	dbus_bool_t b;
+
+	dbus_message_get_args(call, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
+	manager_catch_up(m);
+	chair_sim_set_estop(sim(m), b);
+	manager_sim_input_changed(m);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_set_occupied(struct manager *m, DBusMessage *call)
+{
+	dbus_bool_t b;
+
+	dbus_message_get_args(call, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
+	manager_catch_up(m);
+	chair_sim_set_occupied(sim(m), b);
+	manager_sim_input_changed(m);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_inject_fault(struct manager *m, DBusMessage *call)
+{
+	const char *s;
+	int f;
+
+	dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &s, DBUS_TYPE_INVALID);
+	f = chair_sim_fault_from_string(s);
+	if (f < 0)
+		return bus_invalid_args(call, "Unknown fault '%.*s'; use walk-jam, heater-sensor-open, "
+					      "heater-relay-welded or motor-driver-fault.", ID_ECHO_MAX, s);
+	manager_catch_up(m);
+	log_notice("Simulator: injecting %s", s);
+	chair_sim_inject(sim(m), (enum chair_sim_fault)f);
+	manager_sim_input_changed(m);
+	return bus_reply(call);
+}
+
+static DBusMessage *method_clear_faults(struct manager *m, DBusMessage *call)
+{
+	manager_catch_up(m);
+	chair_sim_clear_faults(sim(m));
+	manager_sim_input_changed(m);
+	return bus_reply(call);
+}
+
+/* --- properties ---------------------------------------------------------- */
+
+static bool put_string(DBusMessageIter *it, const char *s)
+{
+	return dbus_message_iter_append_basic(it, DBUS_TYPE_STRING, &s);
+}
+
+static bool put_u32(DBusMessageIter *it, uint32_t v)
+{
+	return dbus_message_iter_append_basic(it, DBUS_TYPE_UINT32, &v);
+}
+
+static bool put_u64(DBusMessageIter *it, uint64_t v)
+{
+	return dbus_message_iter_append_basic(it, DBUS_TYPE_UINT64, &v);
+}
+
+static bool prop_state(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, chair_state_to_string(m->state));
+}
+
+static bool prop_program(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, m->program_id ? m->program_id : "");
+}
+
+static bool prop_step(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, m->step_valid ? chair_technique_to_string(m->step) : "");
+}
+
+static bool prop_zone(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, m->zone >= 0 ? chair_zone_to_string((enum chair_zone)m->zone) : "");
+}
+
+static bool prop_elapsed(struct manager *m, DBusMessageIter *it)
+{
+	return put_u64(it, m->elapsed);
+}
+
+static bool prop_duration(struct manager *m, DBusMessageIter *it)
+{
+	return put_u64(it, m->duration);
+}
+
+static bool prop_intensity(struct manager *m, DBusMessageIter *it)
+{
+	return put_u32(it, m->intensity);
+}
+
+static bool prop_heat(struct manager *m, DBusMessageIter *it)
+{
+	return put_u32(it, m->heat);
+}
+
+static bool prop_occupied(struct manager *m, DBusMessageIter *it)
+{
+	dbus_bool_t b = m->occupied;
+
+	return dbus_message_iter_append_basic(it, DBUS_TYPE_BOOLEAN, &b);
+}
+
+static bool prop_temperatures(struct manager *m, DBusMessageIter *it)
+{
+	DBusMessageIter d;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sd}", &d))
+		return false;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
+		DBusMessageIter e;
+		const char *name = chair_heater_to_string((enum chair_heater)h);
+		double t = m->temps[h];
+
+		if (!chair_hw_has_heater(&m->hw, (enum chair_heater)h) || isnan(t))
+			continue;
+		if (!dbus_message_iter_open_container(&d, DBUS_TYPE_DICT_ENTRY, NULL, &e) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &name) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_DOUBLE, &t) ||
+		    !dbus_message_iter_close_container(&d, &e))
+			return false;
+	}
+	return dbus_message_iter_close_container(it, &d);
+}
+
+static const char *fault_name(int i)
+{
+	return chair_fault_to_string((enum chair_fault)i);
+}
+
+static bool prop_faults(struct manager *m, DBusMessageIter *it)
+{
+	uint32_t f = chair_safety_faults(m->safety);
+	const char *v[CHAIR_FAULT_COUNT];
+	size_t n = 0;
+
+	for (int i = 0; i < CHAIR_FAULT_COUNT; i++)
+		if (f & (UINT32_C(1) << i))
+			v[n++] = fault_name(i);
+	return bus_append_strv(it, v, n);
+}
+
+static bool prop_shoulder(struct manager *m, DBusMessageIter *it)
+{
+	return put_u32(it, (uint32_t)lround(m->body.shoulder_mm));
+}
+
+static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
+{
+	DBusMessageIter d;
+	uint32_t track = (uint32_t)lround(m->hw.track_length_mm), max_depth = m->hw.max_depth;
+	uint32_t air = 0, heaters = 0;
+	uint64_t cap = m->hw.max_session_usec;
+
+	for (int z = 0; z < CHAIR_AIR_COUNT; z++)
+		if (chair_hw_has_air_zone(&m->hw, (enum chair_air_zone)z))
+			air |= UINT32_C(1) << z;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		if (chair_hw_has_heater(&m->hw, (enum chair_heater)h))
+			heaters |= UINT32_C(1) << h;
+	return dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &d) &&
+	       append_mask_entry(&d, "zones", (UINT32_C(1) << CHAIR_ZONE_COUNT) - 1, CHAIR_ZONE_COUNT,
+				 zone_name) &&
+	       append_mask_entry(&d, "techniques", (UINT32_C(1) << CHAIR_TECHNIQUE_COUNT) - 1,
+				 CHAIR_TECHNIQUE_COUNT, tech_name) &&
+	       append_mask_entry(&d, "heaters", heaters, CHAIR_HEATER_COUNT, heater_name) &&
+	       append_mask_entry(&d, "air_zones", air, CHAIR_AIR_COUNT, air_name) &&
+	       bus_append_dict_entry(&d, "track_length_mm", DBUS_TYPE_UINT32, &track) &&
+	       bus_append_dict_entry(&d, "max_depth", DBUS_TYPE_UINT32, &max_depth) &&
+	       bus_append_dict_entry(&d, "max_duration_usec", DBUS_TYPE_UINT64, &cap) &&
+	       dbus_message_iter_close_container(it, &d);
+}
+
+static bool prop_backend(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, m->hal->ops->name);
+}
+
+static bool prop_version(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, CHAIRD_VERSION);
+}
+
+static bool prop_outputs(struct manager *m, DBusMessageIter *it)
+{
+	DBusMessageIter d;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sb}", &d))
+		return false;
+	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++) {
+		DBusMessageIter e;
+		const char *name = chair_output_to_string((enum chair_output)o);
+		dbus_bool_t b = m->hal->current.out[o];
+
+		if (!chair_hw_has_output(&m->hw, (enum chair_output)o))
+			continue;
+		if (!dbus_message_iter_open_container(&d, DBUS_TYPE_DICT_ENTRY, NULL, &e) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &name) ||
+		    !dbus_message_iter_append_basic(&e, DBUS_TYPE_BOOLEAN, &b) ||
+		    !dbus_message_iter_close_container(&d, &e))
+			return false;
+	}
+	return dbus_message_iter_close_container(it, &d);
+}
+
+/* --- tables -------------------------------------------------------------- */
+
+static const struct bus_method chair_methods[] = {
+	{ "ListPrograms", "", "a(ssa{sv})", method_list_programs },
+	{ "Start", "sa{sv}", "", method_start },
+	{ "Stop", "", "", method_stop },
+	{ "Pause", "", "", method_pause },
+	{ "Resume", "", "", method_resume },
+	{ "SetIntensity", "u", "", method_set_intensity },
+	{ "SetHeat", "u", "", method_set_heat },
+	{ "EmergencyStop", "", "", method_emergency_stop },
+	{ "Reset", "", "", method_reset },
+	{ "Scan", "", "", method_scan },
+	{ "Reload", "", "", method_reload },
+	{}
+};
+
+static const struct bus_property chair_properties[] = {
+	{ "State", "s", prop_state, PROP_STATE },
+	{ "Program", "s", prop_program, PROP_PROGRAM },
+	{ "Step", "s", prop_step, PROP_STEP },
+	{ "Zone", "s", prop_zone, PROP_ZONE },
+	{ "ElapsedUSec", "t", prop_elapsed, PROP_ELAPSED },
+	{ "DurationUSec", "t", prop_duration, PROP_DURATION },
+	{ "Intensity", "u", prop_intensity, PROP_INTENSITY },
+	{ "Heat", "u", prop_heat, PROP_HEAT },
+	{ "Occupied", "b", prop_occupied, PROP_OCCUPIED },
+	{ "Temperatures", "a{sd}", prop_temperatures, PROP_TEMPERATURES },
+	{ "Faults", "as", prop_faults, PROP_FAULTS },
+	{ "ShoulderMm", "u", prop_shoulder, PROP_SHOULDER },
+	{ "Capabilities", "a{sv}", prop_capabilities, 0 },
+	{ "Backend", "s", prop_backend, 0 },
+	{ "Version", "s", prop_version, 0 },
+	{}
+};
+
+static const struct bus_signal chair_signals[] = {
+	{ "SessionFinished", "sst" },
+	{}
+};
+
+static const struct bus_method sim_methods[] = {
+	{ "SetEmergencyButton", "b", "", method_set_button },
+	{ "SetOccupied", "b", "", method_set_occupied },
+	{ "InjectFault", "s", "", method_inject_fault },
+	{ "ClearFaults", "", "", method_clear_faults },
+	{}
+};
+
+static const struct bus_property sim_properties[] = {
+	{ "Outputs", "a{sb}", prop_outputs, PROP_OUTPUTS },
+	{}
+};
+
+const struct bus_interface chair_interfaces[] = {
+	{ CHAIR_INTERFACE, chair_methods, chair_properties, chair_signals },
+	{ CHAIR_SIM_INTERFACE, sim_methods, sim_properties, NULL },
+	{}
+};
+
+/* --- the object ---------------------------------------------------------- */
+
+static const char standard_xml[] =
+	"  <interface name=\"org.freedesktop.DBus.Peer\">\n"
+	"    <method name=\"Ping\"/>\n"
+	"    <method name=\"GetMachineId\"><arg name=\"machine_uuid\" type=\"s\" direction=\"out\"/></method>\n"
+	"  </interface>\n"
+	"  <interface name=\"org.freedesktop.DBus.Introspectable\">\n"
+	"    <method name=\"Introspect\"><arg name=\"xml_data\" type=\"s\" direction=\"out\"/></method>\n"
+	"  </interface>\n"
+	"  <interface name=\"org.freedesktop.DBus.Properties\">\n"
+	"    <method name=\"Get\"><arg name=\"interface_name\" type=\"s\" direction=\"in\"/>"
+	"<arg name=\"property_name\" type=\"s\" direction=\"in\"/><arg name=\"value\" type=\"v\" direction=\"out\"/></method>\n"
+	"    <method name=\"GetAll\"><arg name=\"interface_name\" type=\"s\" direction=\"in\"/>"
+	"<arg name=\"props\" type=\"a{sv}\" direction=\"out\"/></method>\n"
+	"    <method name=\"Set\"><arg name=\"interface_name\" type=\"s\" direction=\"in\"/>"
+	"<arg name=\"property_name\" type=\"s\" direction=\"in\"/><arg name=\"value\" type=\"v\" direction=\"in\"/></method>\n"
+	"    <signal name=\"PropertiesChanged\"><arg name=\"interface_name\" type=\"s\"/>"
+	"<arg name=\"changed_properties\" type=\"a{sv}\"/><arg name=\"invalidated_properties\" type=\"as\"/></signal>\n"
+	"  </interface>\n";
+
+/* The <interface> elements of an introspection file. */
+static int interface_body(const char *xml, const char **ret_start, size_t *ret_len)
+{
+	const char *a = strstr(xml, "<interface"), *b = strstr(xml, "</node>");
+
+	if (!a || !b || b < a)
+		return -EINVAL;
+	*ret_start = a;
+	*ret_len = (size_t)(b - a);
+	return 0;
+}
+
+static int build_xml(struct manager *m, bool with_sim)
+{
+	const char *c1, *s1 = "";
+	size_t n1, ns = 0;
+
+	if (interface_body(chair_api_xml, &c1, &n1) < 0 ||
+	    (with_sim && interface_body(chair_sim_api_xml, &s1, &ns) < 0))
+		return -EINVAL;
+	free(m->introspection_xml);
+	if (asprintf(&m->introspection_xml,
+		     "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n"
+		     " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
+		     "<node>\n%s  %.*s%.*s</node>\n",
+		     standard_xml, (int)n1, c1, (int)ns, s1) < 0) {
+		m->introspection_xml = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static DBusHandlerResult object_message(DBusConnection *c, DBusMessage *msg, void *data)
+{
+	struct manager *m = data;
+
+	return bus_object_dispatch(m, c, msg, m->served, m->introspection_xml);
+}
+
+/* The path's parents only list their child, so that tools can walk down
+ * to the object. No object sits at them. */
+static DBusHandlerResult parent_message(DBusConnection *c, DBusMessage *msg, void *data)
+{
+	const char *child = data;
+	DBusMessage *reply;
+	char *xml = NULL;
+
+	if (!dbus_message_is_method_call(msg, DBUS_INTERFACE_INTROSPECTABLE, "Introspect"))
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	if (asprintf(&xml, "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection "
+			   "1.0//EN\"\n \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
+			   "<node>\n  <node name=\"%s\"/>\n</node>\n", child) < 0)
+		return DBUS_HANDLER_RESULT_NEED_MEMORY;
+	reply = dbus_message_new_method_return(msg);
+	if (reply) {
+		dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
+		dbus_connection_send(c, reply, NULL);
+		dbus_message_unref(reply);
+	}
+	free(xml);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+int chair_object_register(struct manager *m)
+{
+	static const DBusObjectPathVTable object_vtable = { .message_function = object_message };
+	static const DBusObjectPathVTable parent_vtable = { .message_function = parent_message };
+	bool with_sim = hal_sim_chair(m->hal) != NULL;
+	int r;
+
+	m->served[0] = &chair_interfaces[0];
+	m->served[1] = with_sim ? &chair_interfaces[1] : NULL;
+	m->served[2] = NULL;
+	r = build_xml(m, with_sim);
+	if (r < 0)
+		return r;
+	if (!dbus_connection_register_object_path(m->bus, CHAIR_OBJECT_PATH, &object_vtable, m) ||
+	    !dbus_connection_register_object_path(m->bus, "/", &parent_vtable, (void *)"org") ||
+	    !dbus_connection_register_object_path(m->bus, "/org", &parent_vtable, (void *)"chaird") ||
+	    !dbus_connection_register_object_path(m->bus, "/org/chaird", &parent_vtable,
+						  (void *)"Chair1"))
+		return -ENOMEM;
+	return 0;
+}
+
+void chair_object_emit_finished(struct manager *m, const char *program, const char *reason,
+				uint64_t elapsed)
+{
+	DBusMessage *sig;
+
+	if (!m->bus)
+		return;
+	sig = dbus_message_new_signal(CHAIR_OBJECT_PATH, CHAIR_INTERFACE, "SessionFinished");
+	if (!sig)
+		return;
+	if (!program)
+		program = "";
+	if (dbus_message_append_args(sig, DBUS_TYPE_STRING, &program, DBUS_TYPE_STRING, &reason,
+				     DBUS_TYPE_UINT64, &elapsed, DBUS_TYPE_INVALID)) {
+		/* Pending property changes go first, so a client sees the final
+		 * state before the signal. */
+		chair_object_flush(m);
+		dbus_connection_send(m->bus, sig, NULL);
+	}
+	dbus_message_unref(sig);
+}
+
+void chair_object_flush(struct manager *m)
+{
+	struct timespec ts;
+	uint64_t mono;
+	uint32_t bits = m->dirty;
+
+	if (!m->bus || !bits)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono = (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+	/* Progress alone waits for its 2 Hz slot; anything else takes it along. */
+	if (!(bits & ~PROP_PROGRESS) && mono - m->last_progress < MANAGER_PROGRESS_USEC)
+		return;
+	if (bits & PROP_PROGRESS)
+		m->last_progress = mono;
+	m->dirty = 0;
+	if (bits & ~PROP_OUTPUTS)
+		bus_object_emit_changed(m, m->bus, CHAIR_OBJECT_PATH, &chair_interfaces[0], bits);
+	if ((bits & PROP_OUTPUTS) && m->served[1])
+		bus_object_emit_changed(m, m->bus, CHAIR_OBJECT_PATH, &chair_interfaces[1], bits);
+}
+
+void chair_object_scan_done(struct manager *m, int result)
+{
+	DBusMessage *call = m->scan_call, *reply;
+
+	if (!call)
+		return;
+	m->scan_call = NULL;
+	switch (result) {
+	case 0:
+		reply = bus_reply(call);
+		break;
+	case -ENOENT:
+	case -ERANGE:
+		reply = bus_error(call, DBUS_ERROR_FAILED,
+				  "The scan found no shoulder line. Sit back fully against the "
+				  "backrest, then scan again.");
+		break;
+	case -ECANCELED:
+		reply = bus_error(call, CHAIR_ERROR_EMERGENCY_STOP,
+				  "The scan was cut short by the emergency stop.");
+		break;
+	case -ENXIO:
+		reply = seat_empty_error(call);
+		break;
+	case -EINTR:
+		reply = bus_error(call, DBUS_ERROR_FAILED, "The scan was stopped.");
+		break;
+	default:
+		reply = bus_error(call, CHAIR_ERROR_FAULT, "The scan was cut short by a fault.");
+		break;
+	}
+	if (reply && m->bus) {
+		dbus_connection_send(m->bus, reply, NULL);
+		dbus_message_unref(reply);
+	}
+	dbus_message_unref(call);
+}

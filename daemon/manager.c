@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "chair-names.h"
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "manager.h"
+#include "sim.h"
+#include "trace.h"
+
+/* GPIO edges and the e-stop come before the bus; the progress flush after. */
+#define PRIORITY_CONTROL SD_EVENT_PRIORITY_IMPORTANT
+#define PRIORITY_BUS SD_EVENT_PRIORITY_NORMAL
+#define PRIORITY_FLUSH SD_EVENT_PRIORITY_IDLE
+
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t manager_now(struct manager *m)
+{
+	return (uint64_t)((double)(mono_usec() - m->mono0) * m->scale) + USEC_PER_SEC;
+}
+
+void manager_mark(struct manager *m, uint32_t props)
+{
+	m->dirty |= props;
+	if (props & ~PROP_PROGRESS)
+		sd_event_source_set_enabled(m->flush, SD_EVENT_ONESHOT);
+	else if (mono_usec() - m->last_progress >= MANAGER_PROGRESS_USEC)
+		sd_event_source_set_enabled(m->flush, SD_EVENT_ONESHOT);
+}
+
+bool manager_in_session(const struct manager *m)
+{
+	return m->state == CHAIR_STATE_RUNNING || m->state == CHAIR_STATE_PAUSED;
+}
+
+static const char *state_status(const struct manager *m)
+{
+	switch (m->state) {
+	case CHAIR_STATE_IDLE:
+		return "Idle";
+	case CHAIR_STATE_SCANNING:
+		return "Scanning the body";
+	case CHAIR_STATE_RUNNING:
+		return "Running a session";
+	case CHAIR_STATE_PAUSED:
+		return "Session paused";
+	case CHAIR_STATE_STOPPING:
+		return "Parking the roller";
+	case CHAIR_STATE_EMERGENCY_STOP:
+		return "Emergency stop: every output off";
+	case CHAIR_STATE_FAULT:
+		return "Fault: every output off";
+	case CHAIR_STATE_COUNT:
+		break;
+	}
+	return "";
+}
+
+static void schedule_tick(struct manager *m);
+
+void manager_set_state(struct manager *m, enum chair_state s)
+{
+	if (m->state == s)
+		return;
+	m->state = s;
+	manager_mark(m, PROP_STATE);
+	sd_notifyf(false, "STATUS=%s%s%s", state_status(m), m->program_id ? ": " : "",
+		   m->program_id ? m->program_id : "");
+	log_info("State: %s", chair_state_to_string(s));
+	schedule_tick(m);
+}
+
+static void clear_session(struct manager *m)
+{
+	m->engine = chair_engine_free(m->engine);
+	chair_motion_set_guard(m->motion, NULL);
+	m->seat_paused = false;
+	m->step_valid = false;
+	manager_mark(m, PROP_STEP);
+}
+
+void manager_end_session(struct manager *m, enum chair_finish_reason why)
+{
+	if (!m->engine)
+		return;
+	m->elapsed = chair_engine_elapsed(m->engine);
+	manager_mark(m, PROP_ELAPSED);
+	log_info("Session %s ended: %s after %" PRIu64 " s", m->program_id,
+		 chair_finish_reason_to_string(why), m->elapsed / USEC_PER_SEC);
+	chair_object_emit_finished(m, m->program_id, chair_finish_reason_to_string(why), m->elapsed);
+	clear_session(m);
+	if (why == CHAIR_FINISH_EMERGENCY_STOP || why == CHAIR_FINISH_FAULT)
+		return; /* the caller sets the latched state */
+	manager_set_state(m, CHAIR_STATE_STOPPING);
+}
+
+static void end_scan(struct manager *m, int result)
+{
+	if (!m->scan)
+		return;
+	m->scan = chair_scan_free(m->scan);
+	chair_object_scan_done(m, result);
+}
+
+static void enter_latched(struct manager *m, enum chair_state s)
+{
+	enum chair_finish_reason why =
+		s == CHAIR_STATE_EMERGENCY_STOP ? CHAIR_FINISH_EMERGENCY_STOP : CHAIR_FINISH_FAULT;
+
+	if (m->engine)
+		manager_end_session(m, why);
+	end_scan(m, s == CHAIR_STATE_EMERGENCY_STOP ? -ECANCELED : -EIO);
+	manager_set_state(m, s);
+	if (s == CHAIR_STATE_FAULT) {
+		uint32_t f = chair_safety_faults(m->safety);
+
+		for (int i = 0; i < CHAIR_FAULT_COUNT; i++)
+			if (f & (UINT32_C(1) << i))
+				log_error("Fault: %s", chair_fault_to_string((enum chair_fault)i));
+		manager_mark(m, PROP_FAULTS);
+	} else {
+		log_warning("Emergency stop: every output is off until Reset()");
+	}
+}
+
+/* What the chair does outside the engine: pause, park, scan, nothing. */
+static void manager_targets(struct manager *m, uint64_t now, const struct chair_sensors *s,
+			    struct chair_targets *t)
+{
+	chair_targets_idle(t);
+	switch (m->state) {
+	case CHAIR_STATE_RUNNING:
+		chair_engine_tick(m->engine, now, s, t);
+		return;
+	case CHAIR_STATE_PAUSED:
+		/* Paused: the roller lets go, the airbags vent, heat is off. */
+		chair_engine_tick(m->engine, now, s, t);
+		chair_targets_idle(t);
+		t->hold = false;
+		return;
+	case CHAIR_STATE_STOPPING:
+		/* Retract first, then park at the bottom, sitting up. */
+		t->hold = false;
+		t->recline_pct = 0;
+		t->walk_speed = 5;
+		t->walk_mm = s->depth_mm <= 0.5 ? -10.0 : NAN;
+		return;
+	case CHAIR_STATE_SCANNING: {
+		double shoulder = 0;
+		int r = chair_scan_tick(m->scan, now, s, t, &shoulder);
+
+		if (r == 1) {
+			r = chair_body_from_scan(&m->body, shoulder, m->hw.track_length_mm);
+			if (r == 0) {
+				log_info("Body scan: shoulders at %.0f mm", shoulder);
+				manager_mark(m, PROP_SHOULDER);
+			}
+			end_scan(m, r);
+			manager_set_state(m, CHAIR_STATE_IDLE);
+		} else if (r < 0) {
+			end_scan(m, r);
+			manager_set_state(m, CHAIR_STATE_IDLE);
+		}
+		return;
+	}
+	case CHAIR_STATE_IDLE:
+	case CHAIR_STATE_EMERGENCY_STOP:
+	case CHAIR_STATE_FAULT:
+	case CHAIR_STATE_COUNT:
+		return;
+	}
+}
+
+static void watch_seat(struct manager *m, uint64_t now)
+{
+	bool occupied = !chair_hw_has_input(&m->hw, CHAIR_IN_SEAT) || m->in.in[CHAIR_IN_SEAT];
+
+	if (occupied != m->occupied) {
+		m->occupied = occupied;
+		manager_mark(m, PROP_OCCUPIED);
+		if (!occupied)
+			m->seat_empty_since = now;
+	}
+	if (m->state == CHAIR_STATE_SCANNING && !occupied) {
+		end_scan(m, -ENXIO);
+		manager_set_state(m, CHAIR_STATE_IDLE);
+	}
+	if (!manager_in_session(m) || occupied)
+		return;
+	if (m->state == CHAIR_STATE_RUNNING) {
+		log_notice("The seat is empty: session paused");
+		chair_engine_pause(m->engine, now);
+		m->seat_paused = true;
+		manager_set_state(m, CHAIR_STATE_PAUSED);
+	}
+	if (now - m->seat_empty_since >= MANAGER_SEAT_GRACE_USEC)
+		manager_end_session(m, CHAIR_FINISH_SEAT_EMPTY);
+}
+
+static bool parked(const struct manager *m, const struct chair_sensors *s)
+{
+	bool bottom = s->at_bottom || !chair_hw_has_input(&m->hw, CHAIR_IN_WALK_BOTTOM);
+
+	return bottom && s->depth_mm <= 0.5 && s->recline_pct <= 2.0;
+}
+
+static void update_display(struct manager *m, const struct chair_sensors *s)
+{
+	int zone = manager_in_session(m) || m->state == CHAIR_STATE_SCANNING
+			   ? chair_body_zone_at(&m->body, s->position_mm)
+			   : -1;
+	bool step_valid = m->state == CHAIR_STATE_RUNNING && !m->targets.hold;
+
+	if (zone != m->zone) {
+		m->zone = zone;
+		manager_mark(m, PROP_ZONE);
+	}
+	if (step_valid != m->step_valid || (step_valid && m->targets.technique != m->step)) {
+		m->step_valid = step_valid;
+		m->step = m->targets.technique;
+		manager_mark(m, PROP_STEP);
+	}
+	if (m->engine && chair_engine_elapsed(m->engine) != m->elapsed) {
+		m->elapsed = chair_engine_elapsed(m->engine);
+		manager_mark(m, PROP_ELAPSED);
+	}
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
+		double t = m->in.temp[h].valid ? round(m->in.temp[h].celsius * 10.0) / 10.0 : NAN;
+
+		if (!(t == m->temps[h] || (isnan(t) && isnan(m->temps[h])))) {
+			m->temps[h] = t;
+			manager_mark(m, PROP_TEMPERATURES);
+		}
+	}
+	if (memcmp(m->hal->current.out, m->last_emitted_outputs.out, sizeof(m->hal->current.out))) {
+		m->last_emitted_outputs = m->hal->current;
+		manager_mark(m, PROP_OUTPUTS);
+	}
+}
+
+static void write_trace(struct manager *m, uint64_t now, const struct chair_sensors *s)
+{
+	int step = m->step_valid ? (int)m->step : -1;
+
+	if (!m->trace)
+		return;
+	if (m->traced_once && m->traced_state == m->state && m->traced_step == step &&
+	    !memcmp(m->traced_cmd.out, m->hal->current.out, sizeof(m->traced_cmd.out)))
+		return;
+	m->traced_once = true;
+	m->traced_state = m->state;
+	m->traced_step = step;
+	m->traced_cmd = m->hal->current;
+	trace_write(m->trace, now, m->state, step, m->zone, s->position_mm,
+		    (unsigned)lround(s->depth_mm / (m->hw.depth_stroke_mm / 4.0)),
+		    &m->hal->current, &m->hw, m->in.temp);
+}
+
+/* One control iteration, @p dt of chair time ending at @p now. */
+static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
+{
+	struct chair_sensors s;
+	struct chair_request req;
+	struct chair_command cmd;
+	unsigned ev;
+
+	if (m->hal->ops->advance)
+		m->hal->ops->advance(m->hal, dt, &m->hal->current);
+	m->hal->ops->read_inputs(m->hal, now, &m->in);
+	chair_motion_observe(m->motion, now, &m->in, &m->hal->current);
+	chair_motion_sensors(m->motion, &m->in, &s);
+	watch_seat(m, now);
+
+	manager_targets(m, now, &s, &m->targets);
+	chair_motion_request(m->motion, &m->in, &m->targets, &req);
+	ev = chair_safety_apply(m->safety, now, &m->in, &req, &cmd);
+	if (memcmp(&cmd, &m->hal->current, sizeof(cmd)))
+		hal_set_outputs(m->hal, &cmd);
+
+	if (ev & CHAIR_SAFETY_EV_ESTOP)
+		enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
+	else if (ev & CHAIR_SAFETY_EV_FAULT && m->state != CHAIR_STATE_EMERGENCY_STOP)
+		enter_latched(m, CHAIR_STATE_FAULT);
+	else if (ev & CHAIR_SAFETY_EV_FAULT)
+		manager_mark(m, PROP_FAULTS);
+	if (ev & CHAIR_SAFETY_EV_CAP)
+		manager_end_session(m, CHAIR_FINISH_STOPPED);
+
+	if (m->state == CHAIR_STATE_RUNNING && chair_engine_finished(m->engine))
+		manager_end_session(m, CHAIR_FINISH_COMPLETED);
+	if (m->state == CHAIR_STATE_STOPPING && parked(m, &s)) {
+		free(m->program_id);
+		m->program_id = NULL;
+		manager_mark(m, PROP_PROGRAM);
+		manager_set_state(m, CHAIR_STATE_IDLE);
+	}
+	update_display(m, &s);
+	write_trace(m, now, &s);
+}
+
+void manager_catch_up(struct manager *m)
+{
+	uint64_t now = manager_now(m);
+
+	/* Idle, nothing moves: one iteration covers the gap. Active, every
+	 * 10 ms of chair time gets its own iteration. */
+	if (!m->fast && now > m->chair_now) {
+		control_iteration(m, now, now - m->chair_now);
+		m->chair_now = now;
+		return;
+	}
+	while (now >= m->chair_now + MANAGER_STEP_USEC) {
+		m->chair_now += MANAGER_STEP_USEC;
+		control_iteration(m, m->chair_now, MANAGER_STEP_USEC);
+	}
+}
+
+static bool needs_fast(const struct manager *m)
+{
+	return m->state == CHAIR_STATE_RUNNING || m->state == CHAIR_STATE_PAUSED ||
+	       m->state == CHAIR_STATE_STOPPING || m->state == CHAIR_STATE_SCANNING;
+}
+
+/* Real time between ticks. In fast mode a tick runs every iteration that
+ * is due, so with --time-scale N one tick covers N iterations. */
+static uint64_t real_interval(const struct manager *m)
+{
+	return m->fast ? MANAGER_STEP_USEC : MANAGER_IDLE_TICK_USEC;
+}
+
+static int tick_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	manager_catch_up(m);
+	sd_event_source_set_time(s, usec + real_interval(m));
+	sd_event_source_set_enabled(s, SD_EVENT_ON);
+	return 0;
+}
+
+static void schedule_tick(struct manager *m)
+{
+	bool fast = needs_fast(m);
+
+	if (fast == m->fast || !m->tick)
+		return;
+	m->fast = fast;
+	/* Fast ticks must be on time; idle ones may be coalesced. */
+	sd_event_source_set_time_accuracy(m->tick, fast ? 1 : 100 * USEC_PER_MSEC);
+	sd_event_source_set_time_relative(m->tick, fast ? 0 : real_interval(m));
+}
+
+static int flush_cb(sd_event_source *s, void *userdata)
+{
+	struct manager *m = userdata;
+
+	chair_object_flush(m);
+	return 0;
+}
+
+int manager_reload(struct manager *m)
+{
+	struct chair_programs *ps = NULL;
+	char **errors = NULL;
+	int r;
+
+	r = chair_programs_load((const char *const *)m->program_dirs, m->n_program_dirs, &m->hw, &ps,
+				&errors);
+	if (r < 0)
+		return log_error_errno(r, "Failed to load programs: %m");
+	for (char **e = errors; e && *e; e++)
+		log_error("%s", *e);
+	chair_strv_free(errors);
+	chair_programs_free(m->programs);
+	m->programs = ps;
+	log_info("Loaded %zu programs", chair_programs_count(ps));
+	return 0;
+}
+
+int manager_emergency_stop(struct manager *m)
+{
+	struct chair_command safe = { 0 };
+
+	/* Outputs first, before anything else runs. */
+	chair_safety_emergency_stop(m->safety);
+	hal_set_outputs(m->hal, &safe);
+	manager_catch_up(m);
+	control_iteration(m, m->chair_now, 0);
+	enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
+	return 0;
+}
+
+/* A simulated input changed (button, seat, fault): act on it now, as a GPIO
+ * edge would, instead of waiting for the next tick. */
+void manager_sim_input_changed(struct manager *m)
+{
+	manager_catch_up(m);
+	control_iteration(m, m->chair_now, 0);
+}
+
+static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct manager *m = userdata;
+
+	log_info("Received %s: driving every output safe, then exiting",
+		 si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+	sd_notify(false, "STOPPING=1\nSTATUS=Stopping: outputs safe");
+	hal_safe_state(m->hal);
+	if (m->engine)
+		manager_end_session(m, CHAIR_FINISH_STOPPED);
+	if (m->trace) {
+		struct chair_sensors sens;
+
+		chair_motion_sensors(m->motion, &m->in, &sens);
+		m->traced_once = false;
+		write_trace(m, manager_now(m), &sens);
+	}
+	if (m->bus)
+		dbus_connection_flush(m->bus);
+	sd_event_exit(m->event, 0);
+	return 0;
+}
+
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	log_info("Received SIGHUP: reloading programs");
+	manager_reload(userdata);
+	return 0;
+}
+
+static char **strv_copy(const char *const *v, size_t n)
+{
+	char **c = calloc(n + 1, sizeof(char *));
+
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(c[i] = strdup(v[i]))) {
+			chair_strv_free(c);
+			return NULL;
+		}
+	return c;
+}
+
+int manager_new(const struct manager_config *cfg, struct manager **ret)
+{
+	struct manager *m = calloc(1, sizeof(*m));
+	sigset_t ss;
+	int r;
+
+	if (!m)
+		return log_oom();
+	m->hw = cfg->hw;
+	m->scale = cfg->time_scale;
+	m->mono0 = mono_usec();
+	m->state = CHAIR_STATE_IDLE;
+	m->intensity = 3;
+	m->zone = -1;
+	m->occupied = true;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		m->temps[h] = NAN;
+	chair_body_default(&m->body, m->hw.track_length_mm);
+
+	/* The outputs are safe before anything else: the bus comes later. */
+	if (cfg->sim)
+		r = hal_sim_new(&m->hw, &m->hal);
+	else
+		r = -EOPNOTSUPP;
+	if (r == -EOPNOTSUPP) {
+		log_error("chaird: GPIO hardware is not supported by this build; run with --sim");
+		goto fail;
+	}
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up the chair: %m");
+		goto fail;
+	}
+	r = hal_safe_state(m->hal);
+	if (r < 0) {
+		log_error_errno(r, "Failed to drive the outputs safe: %m");
+		goto fail;
+	}
+
+	if (chair_motion_new(&m->hw, &m->motion) < 0 || chair_safety_new(&m->hw, &m->safety) < 0) {
+		r = log_oom();
+		goto fail;
+	}
+	m->program_dirs = strv_copy(cfg->program_dirs, cfg->n_program_dirs);
+	m->n_program_dirs = cfg->n_program_dirs;
+	if (!m->program_dirs) {
+		r = log_oom();
+		goto fail;
+	}
+	r = manager_reload(m);
+	if (r < 0)
+		goto fail;
+
+	if (cfg->trace_path) {
+		m->trace = fopen(cfg->trace_path, "we");
+		if (!m->trace) {
+			r = log_error_errno(-errno, "Failed to open trace file %s: %m", cfg->trace_path);
+			goto fail;
+		}
+	}
+
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		goto fail_event;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	r = sd_event_add_signal(m->event, NULL, SIGTERM, on_exit_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, on_exit_signal, m);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGHUP, on_hup, m);
+	if (r >= 0)
+		r = sd_event_add_time_relative(m->event, &m->tick, CLOCK_MONOTONIC, 0,
+					       100 * USEC_PER_MSEC, tick_cb, m);
+	if (r >= 0)
+		r = sd_event_source_set_priority(m->tick, PRIORITY_CONTROL);
+	if (r >= 0)
+		r = sd_event_add_defer(m->event, &m->flush, flush_cb, m);
+	if (r >= 0)
+		r = sd_event_source_set_priority(m->flush, PRIORITY_FLUSH);
+	if (r >= 0)
+		r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		goto fail_event;
+	sd_event_source_set_enabled(m->flush, SD_EVENT_OFF);
+	sd_event_source_set_enabled(m->tick, SD_EVENT_ON);
+
+	m->chair_now = manager_now(m);
+	control_iteration(m, m->chair_now, 0);
+	*ret = m;
+	return 0;
+fail_event:
+	log_error_errno(r, "Failed to set up the event loop: %m");
+fail:
+	manager_free(m);
+	return r;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+	if (!m)
+		return NULL;
+	if (m->hal) {
+		hal_safe_state(m->hal);
+		hal_free(m->hal);
+	}
+	if (m->scan_call)
+		dbus_message_unref(m->scan_call);
+	chair_scan_free(m->scan);
+	chair_engine_free(m->engine);
+	chair_motion_free(m->motion);
+	chair_safety_free(m->safety);
+	chair_programs_free(m->programs);
+	chair_strv_free(m->program_dirs);
+	free(m->program_id);
+	free(m->introspection_xml);
+	bus_glue_free(m->glue);
+	if (m->bus) {
+		dbus_connection_close(m->bus);
+		dbus_connection_unref(m->bus);
+	}
+	sd_event_source_disable_unref(m->tick);
+	sd_event_source_disable_unref(m->flush);
+	sd_event_unref(m->event);
+	if (m->trace)
+		fclose(m->trace);
+	free(m);
+	return NULL;
+}
+
+int manager_run(struct manager *m, bool session_bus)
+{
+	DBusError err;
+	int r;
+
+	dbus_error_init(&err);
+	m->bus = bus_open(session_bus, &err);
+	if (!m->bus) {
+		log_error("Failed to connect to the %s bus: %s", session_bus ? "session" : "system",
+			  err.message);
+		dbus_error_free(&err);
+		return -ENOTCONN;
+	}
+	r = bus_glue_attach(m->bus, m->event, PRIORITY_BUS, &m->glue);
+	if (r < 0)
+		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+	r = chair_object_register(m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to register the D-Bus object: %m");
+	r = bus_request_name(m->bus, CHAIR_BUS_NAME, &err);
+	if (r < 0) {
+		if (dbus_error_is_set(&err))
+			log_error("Failed to take the name %s: %s", CHAIR_BUS_NAME, err.message);
+		else
+			log_error("Failed to take the name %s: another chaird is running",
+				  CHAIR_BUS_NAME);
+		dbus_error_free(&err);
+		return r;
+	}
+	log_info("chaird %s ready on the %s bus (%s chair, %zu programs)", CHAIRD_VERSION,
+		 session_bus ? "session" : "system", m->hal->ops->name,
+		 chair_programs_count(m->programs));
+	sd_notifyf(false, "READY=1\nSTATUS=%s", state_status(m));
+	r = sd_event_loop(m->event);
+	if (r < 0)
+		return log_error_errno(r, "Event loop failed: %m");
+	return r;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Manager owns the event loop, the bus, the HAL, the programs, the
+ * engine and the safety core, and runs the control loop:
+ *
+ *   HAL inputs -> motion (odometry) -> engine -> motion -> safety -> HAL
+ *
+ * One control iteration covers 10 ms of chair time. With --time-scale N
+ * the simulated chair runs N iterations per 10 ms of real time, so the
+ * control still sees every 10 ms of the chair's life.
+ */
+#ifndef CHAIRD_MANAGER_H
+#define CHAIRD_MANAGER_H
+
+#include <dbus/dbus.h>
+#include <stdio.h>
+#include <systemd/sd-event.h>
+
+#include "body.h"
+#include "bus-glue.h"
+#include "bus-object.h"
+#include "engine.h"
+#include "hal.h"
+#include "motion.h"
+#include "program.h"
+#include "safety.h"
+
+#define MANAGER_STEP_USEC (UINT64_C(10) * 1000)
+#define MANAGER_IDLE_TICK_USEC (UINT64_C(2) * 1000000)
+#define MANAGER_SEAT_GRACE_USEC (UINT64_C(30) * 1000000)
+#define MANAGER_PROGRESS_USEC (UINT64_C(500) * 1000)
+
+/* Property bits, for batching PropertiesChanged. */
+enum {
+	PROP_STATE = 1 << 0,
+	PROP_PROGRAM = 1 << 1,
+	PROP_STEP = 1 << 2,
+	PROP_ZONE = 1 << 3,
+	PROP_ELAPSED = 1 << 4,
+	PROP_DURATION = 1 << 5,
+	PROP_INTENSITY = 1 << 6,
+	PROP_HEAT = 1 << 7,
+	PROP_OCCUPIED = 1 << 8,
+	PROP_TEMPERATURES = 1 << 9,
+	PROP_FAULTS = 1 << 10,
+	PROP_SHOULDER = 1 << 11,
+	PROP_OUTPUTS = 1 << 12, /* org.chaird.Simulator1 */
+};
+/* Progress properties go out at 2 Hz at most. */
+#define PROP_PROGRESS (PROP_ELAPSED | PROP_ZONE | PROP_TEMPERATURES | PROP_OUTPUTS)
+
+struct manager_config {
+	const char *const *program_dirs;
+	size_t n_program_dirs;
+	bool session_bus;
+	bool sim;
+	double time_scale;
+	const char *trace_path;
+	struct chair_hw hw;
+};
+
+struct manager {
+	sd_event *event;
+	DBusConnection *bus;
+	struct bus_glue *glue;
+	struct hal *hal;
+	struct chair_hw hw;
+	char **program_dirs;
+	size_t n_program_dirs;
+	struct chair_programs *programs;
+
+	struct chair_motion *motion;
+	struct chair_safety *safety;
+	struct chair_engine *engine;
+	struct chair_scan *scan;
+	DBusMessage *scan_call; /* Scan() replies when the scan ends */
+	struct chair_body body;
+
+	enum chair_state state;
+	char *program_id;       /* the session's program, or NULL */
+	unsigned intensity;
+	unsigned heat;
+	uint64_t elapsed;
+	uint64_t duration;
+	bool seat_paused;       /* paused because the seat emptied */
+	uint64_t seat_empty_since;
+	bool occupied;
+	int zone;
+	enum chair_technique step;
+	bool step_valid;
+	double temps[CHAIR_HEATER_COUNT];
+
+	struct chair_inputs in;
+	struct chair_targets targets;
+	double scale;
+	uint64_t mono0;
+	uint64_t chair_now;
+	sd_event_source *tick;
+	bool fast;
+	sd_event_source *flush;
+	uint32_t dirty;
+	uint64_t last_progress;
+	struct chair_command last_emitted_outputs;
+	FILE *trace;
+	struct chair_command traced_cmd;
+	enum chair_state traced_state;
+	int traced_step;
+	bool traced_once;
+	int exit_code;
+	const struct bus_interface *served[3];
+	char *introspection_xml;
+};
+
+int manager_new(const struct manager_config *cfg, struct manager **ret);
+struct manager *manager_free(struct manager *m);
+/** Takes the bus name and runs until SIGTERM or SIGINT. */
+int manager_run(struct manager *m, bool session_bus);
+
+/* Chair time now. */
+uint64_t manager_now(struct manager *m);
+/* Brings the control loop up to now (runs the pending iterations). */
+void manager_catch_up(struct manager *m);
+void manager_mark(struct manager *m, uint32_t props);
+
+/* Actions, shared by D-Bus and signals. Each returns 0, or a negative errno
+ * with @p ret_msg a sentence for the person (static or owned as noted). */
+int manager_reload(struct manager *m);
+int manager_emergency_stop(struct manager *m);
+void manager_end_session(struct manager *m, enum chair_finish_reason why);
+void manager_set_state(struct manager *m, enum chair_state s);
+bool manager_in_session(const struct manager *m);
+void manager_sim_input_changed(struct manager *m);
+
+/* The D-Bus object (chair-object.c). */
+int chair_object_register(struct manager *m);
+void chair_object_emit_finished(struct manager *m, const char *program, const char *reason,
+				uint64_t elapsed);
+void chair_object_flush(struct manager *m);
+void chair_object_scan_done(struct manager *m, int result);
+
+#endif
