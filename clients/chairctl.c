@@ -950,11 +950,11 @@ static int cmd_watch(struct ctx *c, int argc, char **argv)
 				dbus_message_iter_init(msg, &it);
 				dbus_message_iter_next(&it);
 				read_properties(&st, &it);
-				/* On a terminal, redraw on every change; in a log, once
-				 * a second of session time at most. */
-				if (tty || st.elapsed / 1000000 != last_second ||
+				/* On a terminal, redraw on every change; in a log, a
+				 * line per 15 s of session time, and on a pause. */
+				if (tty || st.elapsed / 15000000 != last_second ||
 				    strcmp(st.state, "running") != 0) {
-					last_second = st.elapsed / 1000000;
+					last_second = st.elapsed / 15000000;
 					render(&st, tty);
 				}
 			} else if (dbus_message_is_signal(msg, CHAIR_INTERFACE, "SessionFinished")) {

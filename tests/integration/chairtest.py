@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: MIT
+"""Runs the real chaird on a private bus, and drives it with the real
+clients: chairctl, busctl and gdbus. Time comes from --time-scale, and every
+wait is on a condition with a deadline."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BUILD = os.environ.get('CHAIRD_BUILD_DIR', 'build')
+SRC = os.environ.get('CHAIRD_SOURCE_DIR', '.')
+CHAIRD = os.path.join(BUILD, 'daemon', 'chaird')
+CHAIRCTL = os.path.join(BUILD, 'clients', 'chairctl')
+PROGRAMS = os.path.join(SRC, 'data', 'programs')
+
+NAME = 'org.chaird.Chair1'
+PATH = '/org/chaird/Chair1'
+IFACE = 'org.chaird.Chair1'
+SIM = 'org.chaird.Simulator1'
+
+
+def wait_until(pred, timeout=10.0, what='condition'):
+    """Polls @pred until it returns a true value, or fails at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError('timed out waiting for %s' % what)
+        time.sleep(0.02)
+
+
+class Bus:
+    """A private session bus."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='chaird-test-')
+        self.address = 'unix:path=%s/bus' % self.dir
+        self.proc = subprocess.Popen(
+            ['dbus-daemon', '--session', '--nofork', '--nopidfile',
+             '--address=' + self.address, '--print-address=1'],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.proc.stdout.readline()  # it prints the address once it listens
+        self.env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=self.address,
+                        CHAIRCTL_BUS='session')
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Chair:
+    """chaird --sim --session on a bus, with its trace and a signal monitor."""
+
+    def __init__(self, bus, scale=30, extra=()):
+        self.bus = bus
+        self.trace_path = os.path.join(bus.dir, 'trace.jsonl')
+        self.log_path = os.path.join(bus.dir, 'chaird.log')
+        self.log = open(self.log_path, 'w')
+        self.proc = subprocess.Popen(
+            [CHAIRD, '--sim', '--session', '--time-scale', str(scale),
+             '--programs', PROGRAMS, '--trace', self.trace_path] + list(extra),
+            env=bus.env, stdout=self.log, stderr=subprocess.STDOUT)
+        r = self.run(['gdbus', 'wait', '--session', '--timeout', '10', NAME])
+        if r.returncode != 0:
+            raise AssertionError('chaird did not take its name: ' + self.read_log())
+        self.monitor_path = os.path.join(bus.dir, 'monitor.txt')
+        self.monitor_out = open(self.monitor_path, 'w')
+        self.monitor = subprocess.Popen(
+            ['gdbus', 'monitor', '--session', '--dest', NAME, '--object-path', PATH],
+            env=bus.env, stdout=self.monitor_out, stderr=subprocess.DEVNULL)
+        # gdbus monitor prints a first line once it is subscribed.
+        wait_until(lambda: os.path.getsize(self.monitor_path) > 0, what='gdbus monitor')
+
+    def read_log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def run(self, argv, **kw):
+        return subprocess.run(argv, env=self.bus.env, capture_output=True, text=True,
+                              timeout=60, **kw)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.monitor.terminate()
+        self.monitor.wait()
+        self.monitor_out.close()
+        self.log.close()
+
+    # --- busctl: typed calls and JSON results ---
+
+    def busctl(self, *args):
+        return self.run(['busctl', '--user', '--json=short'] + list(args))
+
+    def call(self, method, sig='', *args, iface=IFACE):
+        argv = ['call', NAME, PATH, iface, method]
+        if sig:
+            argv += [sig] + [str(a) for a in args]
+        r = self.busctl(*argv)
+        if r.returncode != 0:
+            raise AssertionError('%s failed: %s' % (method, r.stderr.strip()))
+        return json.loads(r.stdout)['data'] if r.stdout.strip() else None
+
+    def get(self, prop, iface=IFACE):
+        r = self.busctl('get-property', NAME, PATH, iface, prop)
+        if r.returncode != 0:
+            raise AssertionError('get %s failed: %s' % (prop, r.stderr.strip()))
+        return json.loads(r.stdout)['data']
+
+    def outputs(self):
+        return self.get('Outputs', iface=SIM)
+
+    def state(self):
+        return self.get('State')
+
+    def wait_state(self, state, timeout=20.0):
+        wait_until(lambda: self.state() == state, timeout, 'State %s (now %s)' % (state, self.state()))
+
+    # --- gdbus: error names as other clients see them ---
+
+    def gdbus(self, method, *args, iface=IFACE):
+        return self.run(['gdbus', 'call', '--session', '--dest', NAME, '--object-path', PATH,
+                         '--method', '%s.%s' % (iface, method)] + list(args))
+
+    def gdbus_error(self, method, *args, iface=IFACE):
+        """Calls a method that must fail; returns (error name, message)."""
+        r = self.gdbus(method, *args, iface=iface)
+        if r.returncode == 0:
+            raise AssertionError('%s(%.200s) succeeded: %s' % (method, args, r.stdout))
+        m = re.search(r'GDBus\.Error:([\w.]+): (.*)', r.stderr, re.S)
+        if not m:
+            raise AssertionError('no D-Bus error in: ' + r.stderr)
+        return m.group(1), m.group(2).strip()
+
+    # --- chairctl ---
+
+    def chairctl(self, *args):
+        return self.run([CHAIRCTL] + list(args))
+
+    # --- the trace and the signals ---
+
+    def trace(self):
+        with open(self.trace_path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def finished(self):
+        """The SessionFinished signals seen so far: [(program, reason, usec)]."""
+        with open(self.monitor_path) as f:
+            text = f.read()
+        return [(m.group(1), m.group(2), int(m.group(3))) for m in re.finditer(
+            r"SessionFinished \('([^']*)', '([^']*)', uint64 (\d+)\)", text)]
+
+    def wait_finished(self, n=1, timeout=60.0):
+        return wait_until(lambda: self.finished() if len(self.finished()) >= n else None,
+                          timeout, 'SessionFinished')
+
+    def alive(self):
+        return self.proc.poll() is None and self.gdbus('Ping', iface='org.freedesktop.DBus.Peer').returncode == 0
+
+
+class ChairTestCase(unittest.TestCase):
+    scale = 30
+
+    def setUp(self):
+        self.bus = Bus()
+        self.chair = Chair(self.bus, scale=self.scale)
+
+    def tearDown(self):
+        self.chair.close()
+        self.bus.close()
+
+    def start(self, program='swedish', **opts):
+        sig = 'sa{sv}'
+        args = [program, str(len(opts))]
+        for k, (t, v) in opts.items():
+            args += [k, t]
+            if t == 'as':
+                args += [str(len(v))] + list(v)
+            else:
+                args.append(str(v))
+        self.chair.call('Start', sig, *args)
+
+
+def main():
+    loader = unittest.TestLoader()
+    suite = loader.loadTestsFromModule(sys.modules['__main__'])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    print('%d passed, %d failed, %d skipped' % (result.testsRun - failed - skipped, failed, skipped))
+    sys.exit(0 if result.wasSuccessful() else 1)
