@@ -18,10 +18,11 @@ int hal_set_outputs(struct hal *h, const struct chair_command *c)
 	bool was_safe = chair_command_all_safe(&h->current);
 	int r = h->ops->set_outputs(h, c);
 
+	h->set_at_usec = mono_usec();
 	if (r >= 0)
 		h->current = *c;
 	if (chair_command_all_safe(c) && !was_safe)
-		h->safe_at_usec = mono_usec();
+		h->safe_at_usec = h->set_at_usec;
 	return r;
 }
 
@@ -30,7 +31,7 @@ int hal_safe_state(struct hal *h)
 	int r = h->ops->safe_state(h);
 
 	memset(&h->current, 0, sizeof(h->current));
-	h->safe_at_usec = mono_usec();
+	h->safe_at_usec = h->set_at_usec = mono_usec();
 	return r;
 }
 

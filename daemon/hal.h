@@ -42,6 +42,8 @@ struct hal {
 	/* CLOCK_MONOTONIC time at which the outputs last became all safe; for
 	 * the latency figures. */
 	uint64_t safe_at_usec;
+	/* CLOCK_MONOTONIC time of the last change of the outputs. */
+	uint64_t set_at_usec;
 	struct chair_command current;
 };
 

@@ -221,6 +221,11 @@ static int run(int argc, char **argv)
 	r = parse_args(argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? 0 : 2;
+	if (a.config) {
+		log_error("chaird: --config: reading a hardware map is not supported by this build "
+			  "yet; the simulated chair (--sim) uses its built-in description");
+		return 2;
+	}
 	if (a.check)
 		return run_check(&a);
 	if (a.safe_state) {

@@ -268,7 +268,11 @@ static void write_trace(struct manager *m, uint64_t now, const struct chair_sens
 	m->traced_cmd = m->hal->current;
 	trace_write(m->trace, now, m->state, step, m->zone, s->position_mm,
 		    (unsigned)lround(s->depth_mm / (m->hw.depth_stroke_mm / 4.0)),
-		    &m->hal->current, &m->hw, m->in.temp);
+		    &m->hal->current, &m->hw, m->in.temp,
+		    &(struct trace_timing){ .mono_usec = m->hal->set_at_usec,
+					    .late_usec = m->late_usec,
+					    .edge_usec = m->edge_mono });
+	m->edge_mono = 0;
 }
 
 /* One control iteration, @p dt of chair time ending at @p now. */
@@ -325,7 +329,12 @@ void manager_catch_up(struct manager *m)
 		return;
 	}
 	while (now >= m->chair_now + MANAGER_STEP_USEC) {
+		uint64_t due;
+
 		m->chair_now += MANAGER_STEP_USEC;
+		/* When this iteration was due in real time, for the lateness. */
+		due = m->mono0 + (uint64_t)((double)(m->chair_now - USEC_PER_SEC) / m->scale);
+		m->late_usec = mono_usec() > due ? mono_usec() - due : 0;
 		control_iteration(m, m->chair_now, MANAGER_STEP_USEC);
 	}
 }
@@ -396,12 +405,13 @@ int manager_emergency_stop(struct manager *m)
 {
 	struct chair_command safe = { 0 };
 
-	/* Outputs first, before anything else runs. */
+	/* Outputs first, before anything else runs; then the bookkeeping, and
+	 * an iteration that records the stop. */
 	chair_safety_emergency_stop(m->safety);
 	hal_set_outputs(m->hal, &safe);
+	enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
 	manager_catch_up(m);
 	control_iteration(m, m->chair_now, 0);
-	enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
 	return 0;
 }
 
@@ -409,6 +419,16 @@ int manager_emergency_stop(struct manager *m)
  * edge would, instead of waiting for the next tick. */
 void manager_sim_input_changed(struct manager *m)
 {
+	struct chair_inputs in;
+
+	m->edge_mono = mono_usec();
+	m->hal->ops->read_inputs(m->hal, m->chair_now, &in);
+	/* The stop button: outputs safe first, then everything else. */
+	if (chair_hw_has_input(&m->hw, CHAIR_IN_ESTOP) && in.in[CHAIR_IN_ESTOP] &&
+	    !chair_safety_estopped(m->safety)) {
+		manager_emergency_stop(m);
+		return;
+	}
 	manager_catch_up(m);
 	control_iteration(m, m->chair_now, 0);
 }

@@ -106,6 +106,8 @@ struct manager {
 	enum chair_state traced_state;
 	int traced_step;
 	bool traced_once;
+	uint64_t edge_mono;  /* an input edge waiting to be traced */
+	uint64_t late_usec;  /* lateness of the current iteration */
 	int exit_code;
 	const struct bus_interface *served[3];
 	char *introspection_xml;

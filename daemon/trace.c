@@ -5,7 +5,8 @@
 
 void trace_write(FILE *f, uint64_t t_usec, enum chair_state state, int step, int zone,
 		 double position_mm, unsigned depth, const struct chair_command *c,
-		 const struct chair_hw *hw, const struct chair_temp temps[CHAIR_HEATER_COUNT])
+		 const struct chair_hw *hw, const struct chair_temp temps[CHAIR_HEATER_COUNT],
+		 const struct trace_timing *timing)
 {
 	const char *sep = "";
 
@@ -31,6 +32,10 @@ void trace_write(FILE *f, uint64_t t_usec, enum chair_state state, int step, int
 			temps[h].celsius);
 		sep = ",";
 	}
-	fputs("}}\n", f);
+	fprintf(f, "},\"mono_usec\":%" PRIu64 ",\"late_usec\":%" PRIu64, timing->mono_usec,
+		timing->late_usec);
+	if (timing->edge_usec)
+		fprintf(f, ",\"edge_usec\":%" PRIu64, timing->edge_usec);
+	fputs("}\n", f);
 	fflush(f);
 }

@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chaird's performance figures, each as median and p99 over repeated runs,
+ * measured in one run beside a minimal libdbus echo service built with the
+ * same sd-event glue. It prints the figures against their targets; it
+ * never passes or fails on a time.
+ *
+ * Usage: chaird-bench CHAIRD PROGRAMS_DIR
+ * Needs dbus-daemon; starts its own private bus.
+ */
+#include <dbus/dbus.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus-glue.h"
+
+#define CHAIR "org.chaird.Chair1"
+#define PATH "/org/chaird/Chair1"
+#define ECHO "org.chaird.BenchEcho"
+
+static char dir[64];
+static char bus_address[300];
+static const char *chaird_bin, *programs_dir;
+static char bench_programs[128];
+static uint64_t mono_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("chaird-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+
+/* A program that changes its outputs often (friction reverses the roller
+ * several times a second), so that the engine's lateness is sampled at
+ * many actuator changes. */
+static const char bench_program[] =
+	"id = bench-friction\n"
+	"name = Benchmark friction\n"
+	"description = Quick friction over the whole back, for measuring.\n"
+	"duration = 30min\n"
+	"[main]\n"
+	"friction neck..sacrum speed=5 depth=1 width=narrow time=10min\n";
+
+static void write_bench_program(void)
+{
+	char path[200];
+	FILE *f;
+
+	snprintf(bench_programs, sizeof(bench_programs), "%s/programs", dir);
+	mkdir(bench_programs, 0755);
+	snprintf(path, sizeof(path), "%s/bench-friction.program", bench_programs);
+	f = fopen(path, "we");
+	if (!f)
+		die("cannot write %s: %m", path);
+	fputs(bench_program, f);
+	fclose(f);
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+struct series {
+	double *v;
+	size_t n, alloc;
+};
+
+static void add(struct series *s, double x)
+{
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 64;
+		s->v = realloc(s->v, s->alloc * sizeof(double));
+	}
+	s->v[s->n++] = x;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double pct(struct series *s, double p)
+{
+	size_t i;
+
+	if (!s->n)
+		return 0;
+	qsort(s->v, s->n, sizeof(double), cmpd);
+	i = (size_t)(p / 100.0 * (double)(s->n - 1) + 0.5);
+	return s->v[i];
+}
+
+static void report(const char *what, struct series *s, const char *unit, double target,
+		   bool target_is_p99, const char *target_text)
+{
+	double med = pct(s, 50), p99 = pct(s, 99);
+	double judged = target_is_p99 ? p99 : med;
+
+	printf("  %-46s %10.3f %10.3f %-6s n=%-5zu target %-16s %s\n", what, med, p99, unit, s->n,
+	       target_text, target >= 1e9 ? "" : judged <= target ? "met" : "NOT MET");
+}
+
+/* --- processes ----------------------------------------------------------- */
+
+static pid_t spawn(char *const argv[], const char *notify, const char *out)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork: %m");
+	if (pid == 0) {
+		int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("DBUS_SESSION_BUS_ADDRESS", bus_address, 1);
+		if (notify)
+			setenv("NOTIFY_SOCKET", notify, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static pid_t start_bus(void)
+{
+	char *argv[] = { "/usr/bin/dbus-daemon", "--session", "--nofork", "--nopidfile", NULL, NULL };
+	char addr_arg[320];
+	pid_t pid;
+
+	snprintf(bus_address, sizeof(bus_address), "unix:path=%s/bus", dir);
+	snprintf(addr_arg, sizeof(addr_arg), "--address=%s", bus_address);
+	argv[4] = addr_arg;
+	pid = spawn(argv, NULL, NULL);
+	for (int i = 0; i < 500; i++) {
+		char p[300];
+
+		snprintf(p, sizeof(p), "%s/bus", dir);
+		if (access(p, F_OK) == 0)
+			return pid;
+		usleep(10000);
+	}
+	die("dbus-daemon did not start");
+	return -1;
+}
+
+static int notify_socket(char path[100], size_t n)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(path, n, "%s/notify", dir);
+	unlink(path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("notify socket: %m");
+	return fd;
+}
+
+/* Starts chaird and returns its pid; *ret_ready_usec is exec-to-READY. */
+static pid_t start_chaird(const char *scale, const char *trace, double *ret_ready_usec)
+{
+	char notify[100];
+	int fd = notify_socket(notify, sizeof(notify));
+	char *argv[] = { (char *)chaird_bin, "--sim", "--session", "--programs", (char *)programs_dir,
+			 "--programs", bench_programs, "--time-scale", (char *)scale,
+			 trace ? "--trace" : NULL, (char *)trace, NULL };
+	uint64_t t0 = mono_usec();
+	pid_t pid = spawn(argv, notify, NULL);
+	char buf[512];
+
+	for (;;) {
+		struct timeval tv = { .tv_sec = 10 };
+		ssize_t k;
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		k = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (k < 0)
+			die("chaird sent no READY=1");
+		buf[k] = 0;
+		if (strstr(buf, "READY=1"))
+			break;
+	}
+	if (ret_ready_usec)
+		*ret_ready_usec = (double)(mono_usec() - t0);
+	close(fd);
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+/* --- D-Bus helpers ------------------------------------------------------- */
+
+static DBusConnection *connect_bus(void)
+{
+	DBusError e;
+	DBusConnection *c;
+
+	dbus_error_init(&e);
+	c = dbus_connection_open_private(bus_address, &e);
+	if (!c || !dbus_bus_register(c, &e))
+		die("cannot connect: %s", e.message);
+	dbus_connection_set_exit_on_disconnect(c, FALSE);
+	return c;
+}
+
+static DBusMessage *call(DBusConnection *c, const char *dest, const char *iface,
+			 const char *method, int first_type, ...)
+{
+	DBusMessage *m = dbus_message_new_method_call(dest, PATH, iface, method), *r;
+	DBusError e;
+	va_list ap;
+
+	if (first_type != DBUS_TYPE_INVALID) {
+		va_start(ap, first_type);
+		dbus_message_append_args_valist(m, first_type, ap);
+		va_end(ap);
+	}
+	dbus_error_init(&e);
+	r = dbus_connection_send_with_reply_and_block(c, m, 10000, &e);
+	dbus_message_unref(m);
+	if (!r)
+		die("%s.%s: %s", iface, method, e.message);
+	return r;
+}
+
+static void call_void(DBusConnection *c, const char *method)
+{
+	dbus_message_unref(call(c, CHAIR, CHAIR, method, DBUS_TYPE_INVALID));
+}
+
+static DBusMessage *get_all(DBusConnection *c, const char *dest)
+{
+	const char *iface = CHAIR;
+
+	return call(c, dest, DBUS_INTERFACE_PROPERTIES, "GetAll", DBUS_TYPE_STRING, &iface,
+		    DBUS_TYPE_INVALID);
+}
+
+static void start_session(DBusConnection *c, const char *program)
+{
+	DBusMessage *m = dbus_message_new_method_call(CHAIR, PATH, CHAIR, "Start"), *r;
+	DBusMessageIter it, d;
+	DBusError e;
+
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &program);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	dbus_message_iter_close_container(&it, &d);
+	dbus_error_init(&e);
+	r = dbus_connection_send_with_reply_and_block(c, m, 10000, &e);
+	dbus_message_unref(m);
+	if (!r)
+		die("Start: %s", e.message);
+	dbus_message_unref(r);
+}
+
+static void sim_bool(DBusConnection *c, const char *method, bool v)
+{
+	dbus_bool_t b = v;
+
+	dbus_message_unref(call(c, CHAIR, "org.chaird.Simulator1", method, DBUS_TYPE_BOOLEAN, &b,
+				DBUS_TYPE_INVALID));
+}
+
+/* --- the trace ----------------------------------------------------------- */
+
+static uint64_t field(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static bool outputs_all_off(const char *line)
+{
+	const char *o = strstr(line, "\"outputs\":{");
+	const char *end = o ? strchr(o, '}') : NULL;
+	const char *t = o ? strstr(o, "true") : NULL;
+
+	return o && (!t || t > end);
+}
+
+/* Reads the trace lines written since *offset. */
+static size_t read_trace(const char *path, long *offset, char ***ret)
+{
+	FILE *f = fopen(path, "re");
+	char line[4096];
+	char **v = NULL;
+	size_t n = 0;
+
+	if (!f)
+		die("cannot open the trace: %m");
+	fseek(f, *offset, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		v = realloc(v, (n + 1) * sizeof(char *));
+		v[n++] = strdup(line);
+	}
+	*offset = ftell(f);
+	fclose(f);
+	*ret = v;
+	return n;
+}
+
+static long trace_end(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long end;
+
+	fseek(f, 0, SEEK_END);
+	end = ftell(f);
+	fclose(f);
+	return end;
+}
+
+static void free_lines(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Waits (on a deadline) for a trace line with any output on. */
+static void wait_moving(const char *trace)
+{
+	uint64_t deadline = mono_usec() + 20000000;
+	long off = trace_end(trace);
+
+	while (mono_usec() < deadline) {
+		char **v;
+		size_t n = read_trace(trace, &off, &v);
+		bool moving = false;
+
+		for (size_t i = 0; i < n; i++)
+			moving |= !outputs_all_off(v[i]);
+		free_lines(v, n);
+		if (moving)
+			return;
+		usleep(2000);
+	}
+	die("the session never drove an output");
+}
+
+/* --- /proc --------------------------------------------------------------- */
+
+static uint64_t ctx_switches(pid_t pid)
+{
+	char path[64], line[256];
+	uint64_t total = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "ctxt_switches:"))
+			total += strtoull(strchr(line, ':') + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return total;
+}
+
+/* CPU time from the scheduler's own count, in nanoseconds: exact, where
+ * /proc/PID/stat counts in 10 ms ticks. */
+static double cpu_seconds(pid_t pid)
+{
+	char path[64];
+	unsigned long long ns = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	f = fopen(path, "re");
+	if (!f || fscanf(f, "%llu", &ns) != 1)
+		die("cannot read %s", path);
+	fclose(f);
+	return (double)ns / 1e9;
+}
+
+static double pss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	double kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Pss:", 4) == 0)
+			kb = strtod(line + 4, NULL);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* --- the echo service ---------------------------------------------------- */
+
+struct echo {
+	DBusMessage *reply_template;
+};
+
+static DBusHandlerResult echo_message(DBusConnection *c, DBusMessage *msg, void *data)
+{
+	struct echo *e = data;
+	DBusMessage *reply;
+
+	if (!dbus_message_is_method_call(msg, DBUS_INTERFACE_PROPERTIES, "GetAll"))
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	/* The same body as chaird's reply, built once: only the bus and the
+	 * dispatch are left to measure. */
+	reply = dbus_message_copy(e->reply_template);
+	dbus_message_set_reply_serial(reply, dbus_message_get_serial(msg));
+	dbus_message_set_destination(reply, dbus_message_get_sender(msg));
+	dbus_message_set_sender(reply, NULL);
+	dbus_connection_send(c, reply, NULL);
+	dbus_message_unref(reply);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
+static void echo_main(void)
+{
+	static const DBusObjectPathVTable vt = { .message_function = echo_message };
+	struct echo e;
+	sd_event *ev = NULL;
+	struct bus_glue *g = NULL;
+	DBusConnection *c = connect_bus();
+	DBusError err;
+
+	dbus_error_init(&err);
+	e.reply_template = get_all(c, CHAIR);
+	dbus_connection_register_object_path(c, PATH, &vt, &e);
+	if (bus_request_name(c, ECHO, &err) < 0)
+		die("echo: cannot own %s", ECHO);
+	sd_event_default(&ev);
+	bus_glue_attach(c, ev, 0, &g);
+	sd_event_loop(ev);
+	_exit(0);
+}
+
+static pid_t start_echo(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		echo_main();
+	return pid;
+}
+
+static void wait_name(DBusConnection *c, const char *name)
+{
+	DBusError e;
+
+	dbus_error_init(&e);
+	for (int i = 0; i < 1000; i++) {
+		if (dbus_bus_name_has_owner(c, name, &e))
+			return;
+		usleep(5000);
+	}
+	die("%s never appeared", name);
+}
+
+/* --- load: clients calling GetAll as fast as they can -------------------- */
+
+static volatile bool load_stop;
+
+static void *load_thread(void *arg)
+{
+	DBusConnection *c = connect_bus();
+	unsigned long *count = arg;
+
+	while (!load_stop) {
+		dbus_message_unref(get_all(c, CHAIR));
+		(*count)++;
+	}
+	dbus_connection_close(c);
+	dbus_connection_unref(c);
+	return NULL;
+}
+
+/* --- the figures --------------------------------------------------------- */
+
+static void bench_ready(void)
+{
+	struct series s = { 0 };
+
+	for (int i = 0; i < 20; i++) {
+		double us;
+		pid_t pid = start_chaird("1", NULL, &us);
+
+		add(&s, us / 1000.0);
+		stop(pid);
+	}
+	report("start to READY=1", &s, "ms", 50, true, "<= 50 ms");
+}
+
+static void bench_getall(DBusConnection *c, struct series *chair, struct series *echo)
+{
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 100; i++) {
+			uint64_t t0 = mono_usec();
+
+			dbus_message_unref(get_all(c, CHAIR));
+			add(chair, (double)(mono_usec() - t0));
+		}
+		for (int i = 0; i < 100; i++) {
+			uint64_t t0 = mono_usec();
+
+			dbus_message_unref(get_all(c, ECHO));
+			add(echo, (double)(mono_usec() - t0));
+		}
+	}
+}
+
+static void lateness(const char *trace, long *off, struct series *s)
+{
+	char **v;
+	size_t n = read_trace(trace, off, &v);
+
+	for (size_t i = 0; i < n; i++)
+		if (strstr(v[i], "\"state\":\"running\""))
+			add(s, (double)field(v[i], "\"late_usec\":"));
+	free_lines(v, n);
+}
+
+/* Latency from @p t0 (or the traced edge) to the trace line where every
+ * output is off. */
+static double safe_latency(const char *trace, long off, uint64_t t0, bool from_edge)
+{
+	char **v;
+	size_t n = read_trace(trace, &off, &v);
+	double lat = -1;
+
+	for (size_t i = 0; i < n && lat < 0; i++) {
+		if (!outputs_all_off(v[i]) || !strstr(v[i], "\"state\":\"emergency-stop\""))
+			continue;
+		if (from_edge)
+			lat = (double)(field(v[i], "\"mono_usec\":") - field(v[i], "\"edge_usec\":"));
+		else
+			lat = (double)(field(v[i], "\"mono_usec\":") - t0);
+	}
+	free_lines(v, n);
+	if (lat < 0)
+		die("no all-safe trace line after the stop");
+	return lat;
+}
+
+int main(int argc, char **argv)
+{
+	char trace[320];
+	pid_t bus, chaird, echo;
+	DBusConnection *c;
+	struct series ready = { 0 }, ga = { 0 }, ge = { 0 }, ratio = { 0 }, ratio99 = { 0 };
+	struct series wake = { 0 }, cpu = { 0 }, pss = { 0 }, late_rest = { 0 }, late_load = { 0 };
+	struct series estop = { 0 }, button = { 0 };
+	unsigned long counts[4] = { 0 };
+	pthread_t th[4];
+	long off;
+
+	if (argc != 3)
+		die("usage: chaird-bench CHAIRD PROGRAMS_DIR");
+	chaird_bin = argv[1];
+	programs_dir = argv[2];
+	snprintf(dir, sizeof(dir), "/tmp/chaird-bench-XXXXXX");
+	if (!mkdtemp(dir))
+		die("mkdtemp: %m");
+	snprintf(trace, sizeof(trace), "%s/trace.jsonl", dir);
+	write_bench_program();
+	bus = start_bus();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	printf("chaird benchmark: median and p99\n\n");
+	printf("  %-46s %10s %10s\n", "figure", "median", "p99");
+	bench_ready();
+	(void)ready;
+
+	chaird = start_chaird("1", trace, NULL);
+	c = connect_bus();
+	wait_name(c, CHAIR);
+	echo = start_echo();
+	wait_name(c, ECHO);
+
+	/* Idle: wakeups and memory. */
+	sleep(2);
+	for (int i = 0; i < 5; i++) {
+		uint64_t a = ctx_switches(chaird);
+
+		sleep(4);
+		add(&wake, (double)(ctx_switches(chaird) - a) / 4.0);
+		add(&pss, pss_kb(chaird) / 1024.0);
+	}
+	report("wakeups per second, idle", &wake, "/s", 1, false, "<= 1 /s");
+
+	/* GetAll against the echo service. */
+	for (int r = 0; r < 3; r++) {
+		struct series a = { 0 }, e = { 0 };
+
+		bench_getall(c, &a, &e);
+		add(&ratio, pct(&a, 50) / pct(&e, 50));
+		add(&ratio99, pct(&a, 99) / pct(&e, 99));
+		for (size_t i = 0; i < a.n; i++)
+			add(&ga, a.v[i]);
+		for (size_t i = 0; i < e.n; i++)
+			add(&ge, e.v[i]);
+		free(a.v);
+		free(e.v);
+	}
+	report("GetAll round trip, chaird", &ga, "us", 1e9, false, "-");
+	report("GetAll round trip, echo service", &ge, "us", 1e9, false, "-");
+	printf("  %-46s %10.3f %10.3f %-6s n=%-5zu target %-16s %s\n",
+	       "GetAll ratio chaird / echo (per run: median)", pct(&ratio, 50), pct(&ratio99, 50), "x",
+	       ratio.n, "<= 1.2x", pct(&ratio, 50) <= 1.2 ? "met" : "NOT MET");
+
+	/* A session at real time: CPU and lateness at rest. */
+	start_session(c, "bench-friction");
+	wait_moving(trace);
+	off = trace_end(trace);
+	for (int i = 0; i < 4; i++) {
+		double a = cpu_seconds(chaird);
+		uint64_t t0 = mono_usec();
+
+		sleep(5);
+		add(&cpu, 100.0 * (cpu_seconds(chaird) - a) / ((double)(mono_usec() - t0) / 1e6));
+		add(&pss, pss_kb(chaird) / 1024.0);
+	}
+	lateness(trace, &off, &late_rest);
+	report("CPU while a session runs at real time", &cpu, "%", 1, false, "<= 1 % core");
+	report("engine lateness, at rest", &late_rest, "us", 1000, true, "p99 <= 1 ms");
+
+	/* Under load: 4 clients calling GetAll as fast as they can. */
+	load_stop = false;
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, load_thread, &counts[i]);
+	sleep(10);
+	load_stop = true;
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	lateness(trace, &off, &late_load);
+	report("engine lateness, 4 clients calling GetAll", &late_load, "us", 1000, true,
+	       "p99 <= 1 ms");
+	printf("  %-46s %10lu calls/s\n", "  (load achieved)",
+	       (counts[0] + counts[1] + counts[2] + counts[3]) / 10);
+
+	/* EmergencyStop(): call to all outputs safe, stamped in the HAL. */
+	for (int i = 0; i < 40; i++) {
+		uint64_t t0;
+
+		wait_moving(trace);
+		off = trace_end(trace);
+		t0 = mono_usec();
+		call_void(c, "EmergencyStop");
+		add(&estop, safe_latency(trace, off, t0, false));
+		call_void(c, "Reset");
+		start_session(c, "bench-friction");
+	}
+	report("EmergencyStop call to all outputs safe", &estop, "us", 1000, true, "p99 <= 1 ms");
+
+	/* The stop button, inside the daemon: edge to all outputs safe. */
+	for (int i = 0; i < 40; i++) {
+		wait_moving(trace);
+		off = trace_end(trace);
+		sim_bool(c, "SetEmergencyButton", true);
+		add(&button, safe_latency(trace, off, 0, true));
+		sim_bool(c, "SetEmergencyButton", false);
+		call_void(c, "Reset");
+		start_session(c, "bench-friction");
+	}
+	report("stop button to all outputs safe (in daemon)", &button, "us", 200, true,
+	       "p99 <= 200 us");
+	report("Pss", &pss, "MB", 2, false, "<= 2 MB");
+
+	kill(echo, SIGTERM);
+	waitpid(echo, NULL, 0);
+	stop(chaird);
+	dbus_connection_close(c);
+	dbus_connection_unref(c);
+	stop(bus);
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "chaird-bench: could not remove %s\n", dir);
+	}
+	return 0;
+}
