@@ -66,9 +66,13 @@ class Chair:
         self.trace_path = os.path.join(bus.dir, 'trace.jsonl')
         self.log_path = os.path.join(bus.dir, 'chaird.log')
         self.log = open(self.log_path, 'w')
+        # A second program directory, for tests that add or break programs.
+        self.extra_dir = os.path.join(bus.dir, 'programs.d')
+        os.makedirs(self.extra_dir, exist_ok=True)
         self.proc = subprocess.Popen(
             [CHAIRD, '--sim', '--session', '--time-scale', str(scale),
-             '--programs', PROGRAMS, '--trace', self.trace_path] + list(extra),
+             '--programs', PROGRAMS, '--programs', self.extra_dir,
+             '--trace', self.trace_path] + list(extra),
             env=bus.env, stdout=self.log, stderr=subprocess.STDOUT)
         r = self.run(['gdbus', 'wait', '--session', '--timeout', '10', NAME])
         if r.returncode != 0:

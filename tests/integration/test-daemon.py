@@ -155,6 +155,38 @@ class TestApi(ChairTestCase):
         self.assertLessEqual(n, 7)
 
 
+class TestReload(ChairTestCase):
+    def ids(self):
+        return sorted(p[0] for p in self.chair.call('ListPrograms')[0])
+
+    def test_reload_and_sighup(self):
+        c = self.chair
+        before = self.ids()
+        with open(os.path.join(c.extra_dir, 'neck.program'), 'w') as f:
+            f.write('id = neck-relief\nname = Neck relief\ndescription = Gentle neck work.\n'
+                    'duration = 10min\n[main]\nknead neck speed=2 depth=1 time=60s\n')
+        c.call('Reload')
+        self.assertEqual(self.ids(), sorted(before + ['neck-relief']))
+        # An override by id from the later directory.
+        with open(os.path.join(c.extra_dir, 'relax.program'), 'w') as f:
+            f.write('id = relax\nname = Relax (local)\ndescription = A local version.\n'
+                    'duration = 10min\n[main]\nglide neck..sacrum speed=1 time=60s\n')
+        # A broken file: reported with file:line, skipped; the others stay.
+        with open(os.path.join(c.extra_dir, 'broken.program'), 'w') as f:
+            f.write('id = broken\nname = B\ndescription = d\nduration = 10min\n[main]\n'
+                    'rub neck time=60s\n')
+        c.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: 'broken.program:6: unknown technique' in c.read_log(),
+                   what='the reload to report the broken file')
+        programs = {p[0]: p[1] for p in c.call('ListPrograms')[0]}
+        self.assertEqual(programs['relax'], 'Relax (local)')
+        self.assertNotIn('broken', programs)
+        self.assertIn('neck-relief', programs)
+        self.assertEqual(len(programs), len(before) + 1)
+        self.start('neck-relief')
+        self.assertEqual(c.state(), 'running')
+
+
 class TestErrors(ChairTestCase):
     def test_every_error_name(self):
         c = self.chair
