@@ -569,7 +569,7 @@ static DBusMessage *method_set_button(struct manager *m, DBusMessage *call)
 	dbus_message_get_args(call, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
 	manager_catch_up(m);
 	chair_sim_set_estop(sim(m), b);
-	manager_sim_input_changed(m);
+	manager_input_changed(m);
 	return bus_reply(call);
 }
 
@@ -580,7 +580,7 @@ static DBusMessage *method_set_occupied(struct manager *m, DBusMessage *call)
 	dbus_message_get_args(call, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
 	manager_catch_up(m);
 	chair_sim_set_occupied(sim(m), b);
-	manager_sim_input_changed(m);
+	manager_input_changed(m);
 	return bus_reply(call);
 }
 
@@ -597,7 +597,7 @@ static DBusMessage *method_inject_fault(struct manager *m, DBusMessage *call)
 	manager_catch_up(m);
 	log_notice("Simulator: injecting %s", s);
 	chair_sim_inject(sim(m), (enum chair_sim_fault)f);
-	manager_sim_input_changed(m);
+	manager_input_changed(m);
 	return bus_reply(call);
 }
 
@@ -605,7 +605,7 @@ static DBusMessage *method_clear_faults(struct manager *m, DBusMessage *call)
 {
 	manager_catch_up(m);
 	chair_sim_clear_faults(sim(m));
-	manager_sim_input_changed(m);
+	manager_input_changed(m);
 	return bus_reply(call);
 }
 

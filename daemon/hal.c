@@ -40,3 +40,10 @@ void hal_free(struct hal *h)
 	if (h)
 		h->ops->free(h);
 }
+
+int hal_attach(struct hal *h, sd_event *e, int64_t priority, hal_edge_fn edge, void *userdata)
+{
+	h->edge = edge;
+	h->edge_userdata = userdata;
+	return h->ops->attach ? h->ops->attach(h, e, priority) : 0;
+}

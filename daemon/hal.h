@@ -30,6 +30,8 @@ struct hal_ops {
 	int (*safe_state)(struct hal *h);
 	/** Advances simulated time; NULL for real hardware. */
 	void (*advance)(struct hal *h, uint64_t dt_usec, const struct chair_command *c);
+	/** Adds the backend's event sources (edges, sensor timers); may be NULL. */
+	int (*attach)(struct hal *h, sd_event *e, int64_t priority);
 	void (*free)(struct hal *h);
 };
 
@@ -45,11 +47,30 @@ struct hal {
 	/* CLOCK_MONOTONIC time of the last change of the outputs. */
 	uint64_t set_at_usec;
 	struct chair_command current;
+	/* Chair time = CLOCK_MONOTONIC - clock_offset (real hardware runs at
+	 * real time). */
+	uint64_t clock_offset;
 };
 
 int hal_set_outputs(struct hal *h, const struct chair_command *c);
 int hal_safe_state(struct hal *h);
 void hal_free(struct hal *h);
+
+int hal_attach(struct hal *h, sd_event *e, int64_t priority, hal_edge_fn edge, void *userdata);
+
+/* The gpiod backend. @p dev_dir holds the gpiochip devices (normally /dev),
+ * @p pwm_root the PWM chips (normally /sys/class/pwm). On failure it logs
+ * one sentence naming the chip and line, and leaves nothing requested. */
+struct chair_map;
+int hal_gpiod_new(const struct chair_map *map, const char *dev_dir, const char *pwm_root,
+		  struct hal **ret);
+/* chaird --safe-state: requests every output at its safe value and
+ * releases it. Drives every chip it can; returns the first error. */
+int hal_gpiod_safe_state(const struct chair_map *map, const char *dev_dir);
+/* Test hooks: the temperature refresh, and the edge events lost so far. */
+void hal_gpiod_read_temperatures(struct hal *h);
+uint64_t hal_gpiod_lost_events(struct hal *h);
+int64_t hal_gpiod_encoder_count(struct hal *h);
 
 /* The sim backend. */
 struct chair_sim;

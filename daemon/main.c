@@ -10,7 +10,9 @@
 #include <stdlib.h>
 
 #include "config.h"
+#include "hal.h"
 #include "hw.h"
+#include "hwmap.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -140,6 +142,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		log_error("chaird: unexpected argument '%s'; try 'chaird --help'", argv[optind]);
 		return -EINVAL;
 	}
+	if (a->safe_state && (a->sim || a->session || a->trace || a->time_scale != 1.0)) {
+		log_error("chaird: --safe-state takes only --config");
+		return -EINVAL;
+	}
 	if (a->time_scale != 1.0 && !a->sim) {
 		log_error("chaird: --time-scale only works with --sim; real motors run in real "
 			  "time");
@@ -156,15 +162,52 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* Loads the map; prints its error as file:line: message. */
+static int load_map(const char *path, struct chair_map **ret)
+{
+	char *err = NULL;
+	int r = chair_map_load(path, ret, &err);
+
+	if (r == -ENOENT && !err)
+		log_error("%s: no hardware map; write one (see docs/porting.md)", path);
+	else if (r < 0)
+		log_error("%s", err ? err : "Cannot load the hardware map");
+	free(err);
+	return r;
+}
+
+static void describe_map(const struct chair_map *m)
+{
+	unsigned outs = 0, ins = 0, heaters = 0;
+
+	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++)
+		outs += m->out[o].present;
+	for (int i = 0; i < CHAIR_INPUT_COUNT; i++)
+		ins += m->in[i].present;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		heaters += m->heater[h].present;
+	printf("%s: %u outputs, %u inputs, %u heaters, track %.0f mm, max depth %u, sessions up "
+	       "to %" PRIu64 " min\n", m->path, outs, ins, heaters, m->hw.track_length_mm,
+	       m->hw.max_depth, m->hw.max_session_usec / USEC_PER_MIN);
+}
+
 static int run_check(const struct args *a)
 {
 	struct chair_programs *ps = NULL;
+	struct chair_map *map = NULL;
 	char **errors = NULL;
 	struct chair_hw hw;
 	size_t n;
 	int r;
 
 	chair_hw_default(&hw);
+	if (a->config) {
+		if (load_map(a->config, &map) < 0)
+			return 1;
+		describe_map(map);
+		hw = map->hw;
+		chair_map_free(map);
+	}
 	r = chair_programs_load(a->dirs, a->n_dirs, &hw, &ps, &errors);
 	if (r < 0)
 		return log_error_errno(r, "chaird: cannot load programs: %m");
@@ -198,19 +241,44 @@ static int run_daemon(const struct args *a)
 		.trace_path = a->trace,
 	};
 	struct manager *m = NULL;
+	struct chair_map *map = NULL;
 	int r;
 
 	chair_hw_default(&cfg.hw);
-	if (!a->sim) {
-		log_error("chaird: only the simulated chair (--sim) is supported by this build");
-		return 1;
+	/* A real chair needs its map; the simulator takes one to simulate
+	 * that chair, or simulates a complete one. */
+	if (!a->sim || a->config) {
+		if (load_map(a->config ? a->config : CHAIRD_CONFIG_FILE, &map) < 0)
+			return 1;
+		cfg.hw = map->hw;
+		cfg.map = map;
 	}
 	r = manager_new(&cfg, &m);
-	if (r < 0)
+	if (r < 0) {
+		chair_map_free(map);
 		return 1;
+	}
 	r = manager_run(m, a->session);
 	manager_free(m);
+	chair_map_free(map);
 	return r < 0 ? 1 : 0;
+}
+
+static int run_safe_state(const struct args *a)
+{
+	struct chair_map *map = NULL;
+	int r;
+
+	if (load_map(a->config ? a->config : CHAIRD_CONFIG_FILE, &map) < 0)
+		return 1;
+	r = hal_gpiod_safe_state(map, "/dev");
+	chair_map_free(map);
+	if (r < 0) {
+		log_error("chaird --safe-state: some outputs could not be reached (above); every "
+			  "other output was driven safe");
+		return 1;
+	}
+	return 0;
 }
 
 static int run(int argc, char **argv)
@@ -221,18 +289,10 @@ static int run(int argc, char **argv)
 	r = parse_args(argc, argv, &a);
 	if (r != 0)
 		return r > 0 ? 0 : 2;
-	if (a.config) {
-		log_error("chaird: --config: reading a hardware map is not supported by this build "
-			  "yet; the simulated chair (--sim) uses its built-in description");
-		return 2;
-	}
 	if (a.check)
 		return run_check(&a);
-	if (a.safe_state) {
-		log_error("chaird: --safe-state drives GPIO lines, and this build has no GPIO "
-			  "backend yet; the simulated chair needs no safe state");
-		return 1;
-	}
+	if (a.safe_state)
+		return run_safe_state(&a);
 	return run_daemon(&a);
 }
 

@@ -415,9 +415,9 @@ int manager_emergency_stop(struct manager *m)
 	return 0;
 }
 
-/* A simulated input changed (button, seat, fault): act on it now, as a GPIO
- * edge would, instead of waiting for the next tick. */
-void manager_sim_input_changed(struct manager *m)
+/* An input changed (a GPIO edge, or the simulator's button, seat or
+ * fault): act on it now instead of waiting for the next tick. */
+void manager_input_changed(struct manager *m)
 {
 	struct chair_inputs in;
 
@@ -431,6 +431,11 @@ void manager_sim_input_changed(struct manager *m)
 	}
 	manager_catch_up(m);
 	control_iteration(m, m->chair_now, 0);
+}
+
+static void on_edge(struct hal *h, void *userdata)
+{
+	manager_input_changed(userdata);
 }
 
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -497,18 +502,18 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	chair_body_default(&m->body, m->hw.track_length_mm);
 
 	/* The outputs are safe before anything else: the bus comes later. */
-	if (cfg->sim)
+	if (cfg->sim) {
 		r = hal_sim_new(&m->hw, &m->hal);
-	else
-		r = -EOPNOTSUPP;
-	if (r == -EOPNOTSUPP) {
-		log_error("chaird: GPIO hardware is not supported by this build; run with --sim");
-		goto fail;
+		if (r < 0) {
+			log_error_errno(r, "Failed to set up the simulated chair: %m");
+			goto fail;
+		}
+	} else {
+		r = hal_gpiod_new(cfg->map, "/dev", "/sys/class/pwm", &m->hal);
+		if (r < 0)
+			goto fail; /* it said which chip and line */
 	}
-	if (r < 0) {
-		log_error_errno(r, "Failed to set up the chair: %m");
-		goto fail;
-	}
+	m->hal->clock_offset = m->mono0 - USEC_PER_SEC;
 	r = hal_safe_state(m->hal);
 	if (r < 0) {
 		log_error_errno(r, "Failed to drive the outputs safe: %m");
@@ -561,6 +566,8 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		r = sd_event_source_set_priority(m->flush, PRIORITY_FLUSH);
 	if (r >= 0)
 		r = sd_event_set_watchdog(m->event, true);
+	if (r >= 0)
+		r = hal_attach(m->hal, m->event, PRIORITY_CONTROL, on_edge, m);
 	if (r < 0)
 		goto fail_event;
 	sd_event_source_set_enabled(m->flush, SD_EVENT_OFF);

@@ -57,6 +57,7 @@ struct manager_config {
 	double time_scale;
 	const char *trace_path;
 	struct chair_hw hw;
+	const struct chair_map *map; /* required for GPIO; optional with sim */
 };
 
 struct manager {
@@ -131,7 +132,7 @@ int manager_emergency_stop(struct manager *m);
 void manager_end_session(struct manager *m, enum chair_finish_reason why);
 void manager_set_state(struct manager *m, enum chair_state s);
 bool manager_in_session(const struct manager *m);
-void manager_sim_input_changed(struct manager *m);
+void manager_input_changed(struct manager *m);
 
 /* The D-Bus object (chair-object.c). */
 int chair_object_register(struct manager *m);

@@ -6,6 +6,7 @@ chaird=$1
 programs=$2
 bad=$3
 docs=$4
+data=$5
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -48,6 +49,42 @@ check "a bad --time-scale is refused" '[ $rc -eq 2 ] && grep -q "give a number f
 "$chaird" --bogus >"$tmp/out" 2>&1
 rc=$?
 check "an unknown option exits 2" '[ $rc -eq 2 ] && grep -q "chaird --help" "$tmp/out"'
+
+"$chaird" --check --config "$data/chaird.conf" --programs "$programs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "--check --config validates the example map" \
+	'[ $rc -eq 0 ] && grep -q "chaird.conf: 18 outputs, 8 inputs, 2 heaters, track 720 mm" "$tmp/out"'
+
+printf '[input estop]\nline = gpiochip999 1\n[output pump]\nline = gpiochip999 2\n[output valve-arms]\nline = gpiochip999 2\n' >"$tmp/bad.conf"
+"$chaird" --check --config "$tmp/bad.conf" --programs "$programs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "--check --config names file:line of a bad map" \
+	'[ $rc -eq 1 ] && grep -Fq "$tmp/bad.conf:5: gpiochip999 2 is used twice: by pump (line 3) and valve-arms" "$tmp/err"'
+
+printf '[chair]\nmax-depth = 2\n[input estop]\nline = gpiochip999 1\n[output pump]\nline = gpiochip999 2\n[output valve-arms]\nline = gpiochip999 3\n' >"$tmp/shallow.conf"
+"$chaird" --check --config "$tmp/shallow.conf" --programs "$programs" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+check "--check refuses programs deeper than the map allows" \
+	'[ $rc -eq 1 ] && grep -q "deep-tissue.program:[0-9]*: depth 3 is deeper than this chair allows (max depth 2 in the hardware map)" "$tmp/err"'
+
+"$chaird" --check --config "$tmp/nope.conf" >"$tmp/out" 2>&1
+rc=$?
+check "--check with a missing map says so" '[ $rc -eq 1 ] && grep -q "nope.conf: cannot open the hardware map" "$tmp/out"'
+
+# No real chip is named gpiochip999, so this drives nothing on this machine.
+printf '[input estop]\nline = gpiochip999 1\n[output pump]\nline = gpiochip999 2\n[output valve-arms]\nline = gpiochip999 3\n' >"$tmp/none.conf"
+"$chaird" --safe-state --config "$tmp/none.conf" >"$tmp/out" 2>&1
+rc=$?
+check "--safe-state names the chip it cannot reach and exits non-zero" \
+	'[ $rc -eq 1 ] && grep -q "^gpiochip999: no such chip (is the driver loaded? see docs/porting.md)$" "$tmp/out"'
+"$chaird" --safe-state --sim >"$tmp/out" 2>&1
+rc=$?
+check "--safe-state takes only --config" '[ $rc -eq 2 ] && grep -q "takes only --config" "$tmp/out"'
+
+"$chaird" --session --config "$tmp/none.conf" >"$tmp/out" 2>&1
+rc=$?
+check "the daemon on a missing chip: one sentence, non-zero exit" \
+	'[ $rc -eq 1 ] && grep -q "^gpiochip999: no such chip" "$tmp/out"'
 
 mkdir "$tmp/doc"
 sed -n '/^```ini$/,/^```$/p' "$docs/programs.md" | sed '1d;$d' >"$tmp/doc/example.program"

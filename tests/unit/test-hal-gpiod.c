@@ -1,0 +1,908 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The gpiod backend against mocks of libgpiod v2. The gpiod_* calls made
+ * by daemon/hal-gpiod.c are redirected here with -Wl,--wrap (which works
+ * across files only); every call is logged, so the tests can assert on the
+ * settings of each line and on the order of the calls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gpiod.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hal.h"
+#include "hwmap.h"
+#include "macro.h"
+#include "safety.h"
+
+#define MAXL 64
+
+/* --- the fake libgpiod --------------------------------------------------- */
+
+struct gpiod_chip {
+	char path[128];
+};
+
+struct gpiod_line_settings {
+	enum gpiod_line_direction dir;
+	enum gpiod_line_edge edge;
+	enum gpiod_line_bias bias;
+	enum gpiod_line_drive drive;
+	bool active_low;
+	enum gpiod_line_value value;
+	enum gpiod_line_clock clock;
+	unsigned long debounce;
+};
+
+struct gpiod_line_config {
+	unsigned offsets[MAXL];
+	struct gpiod_line_settings s[MAXL];
+	size_t n;
+};
+
+struct gpiod_request_config {
+	char consumer[32];
+};
+
+struct gpiod_edge_event {
+	enum gpiod_edge_event_type type;
+	uint64_t ts;
+	unsigned offset;
+	unsigned long seqno;
+};
+
+struct gpiod_edge_event_buffer {
+	struct gpiod_edge_event ev[MAXL];
+	size_t n;
+};
+
+struct gpiod_line_request {
+	char chip[128];
+	struct gpiod_line_config cfg;
+	struct gpiod_request_config rc;
+	enum gpiod_line_value in_values[1024];
+	int pipe[2];
+	struct gpiod_edge_event queue[MAXL];
+	size_t queued;
+	bool released;
+};
+
+struct gpiod_line_info {
+	bool used;
+};
+
+static struct {
+	char log[512][160];
+	size_t n_log;
+	struct gpiod_line_request *req[8];
+	size_t n_req;
+	const char *fail_open;   /* chip name whose open fails */
+	int fail_open_errno;
+	const char *busy_chip;   /* chip whose request fails with EBUSY */
+	unsigned busy_offset;
+	struct {
+		const char *chip, *name;
+		int offset;
+	} names[8];
+} mock;
+
+_printf_(1, 2) static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (mock.n_log >= 512)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(mock.log[mock.n_log++], sizeof(mock.log[0]), fmt, ap);
+	va_end(ap);
+}
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+struct gpiod_chip *__wrap_gpiod_chip_open(const char *path);
+struct gpiod_chip *__wrap_gpiod_chip_open(const char *path)
+{
+	struct gpiod_chip *c;
+
+	logf_("open %s", base(path));
+	if (mock.fail_open && streq(base(path), mock.fail_open)) {
+		errno = mock.fail_open_errno;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s", base(path));
+	return c;
+}
+
+void __wrap_gpiod_chip_close(struct gpiod_chip *c);
+void __wrap_gpiod_chip_close(struct gpiod_chip *c)
+{
+	logf_("close %s", c->path);
+	free(c);
+}
+
+int __wrap_gpiod_chip_get_line_offset_from_name(struct gpiod_chip *c, const char *name);
+int __wrap_gpiod_chip_get_line_offset_from_name(struct gpiod_chip *c, const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(mock.names) && mock.names[i].chip; i++)
+		if (streq(mock.names[i].chip, c->path) && streq(mock.names[i].name, name))
+			return mock.names[i].offset;
+	errno = ENOENT;
+	return -1;
+}
+
+struct gpiod_line_request *__wrap_gpiod_chip_request_lines(struct gpiod_chip *c,
+							    struct gpiod_request_config *rc,
+							    struct gpiod_line_config *lc);
+struct gpiod_line_request *__wrap_gpiod_chip_request_lines(struct gpiod_chip *c,
+							    struct gpiod_request_config *rc,
+							    struct gpiod_line_config *lc)
+{
+	struct gpiod_line_request *r;
+
+	logf_("request %s n=%zu", c->path, lc->n);
+	if (mock.busy_chip && streq(mock.busy_chip, c->path)) {
+		errno = EBUSY;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	snprintf(r->chip, sizeof(r->chip), "%s", c->path);
+	r->cfg = *lc;
+	r->rc = *rc;
+	assert_int_equal(pipe2(r->pipe, O_CLOEXEC | O_NONBLOCK), 0);
+	mock.req[mock.n_req++] = r;
+	return r;
+}
+
+struct gpiod_line_info *__wrap_gpiod_chip_get_line_info(struct gpiod_chip *c, unsigned offset);
+struct gpiod_line_info *__wrap_gpiod_chip_get_line_info(struct gpiod_chip *c, unsigned offset)
+{
+	struct gpiod_line_info *i = calloc(1, sizeof(*i));
+
+	i->used = mock.busy_chip && streq(mock.busy_chip, c->path) && offset == mock.busy_offset;
+	return i;
+}
+
+bool __wrap_gpiod_line_info_is_used(struct gpiod_line_info *i);
+bool __wrap_gpiod_line_info_is_used(struct gpiod_line_info *i)
+{
+	return i->used;
+}
+
+const char *__wrap_gpiod_line_info_get_consumer(struct gpiod_line_info *i);
+const char *__wrap_gpiod_line_info_get_consumer(struct gpiod_line_info *i)
+{
+	return "old-firmware";
+}
+
+void __wrap_gpiod_line_info_free(struct gpiod_line_info *i);
+void __wrap_gpiod_line_info_free(struct gpiod_line_info *i)
+{
+	free(i);
+}
+
+struct gpiod_line_settings *__wrap_gpiod_line_settings_new(void);
+struct gpiod_line_settings *__wrap_gpiod_line_settings_new(void)
+{
+	struct gpiod_line_settings *s = calloc(1, sizeof(*s));
+
+	s->dir = GPIOD_LINE_DIRECTION_AS_IS;
+	s->value = GPIOD_LINE_VALUE_ERROR; /* unset */
+	return s;
+}
+
+void __wrap_gpiod_line_settings_free(struct gpiod_line_settings *s);
+void __wrap_gpiod_line_settings_free(struct gpiod_line_settings *s)
+{
+	free(s);
+}
+
+int __wrap_gpiod_line_settings_set_direction(struct gpiod_line_settings *s,
+					     enum gpiod_line_direction v);
+int __wrap_gpiod_line_settings_set_direction(struct gpiod_line_settings *s,
+					     enum gpiod_line_direction v)
+{
+	s->dir = v;
+	return 0;
+}
+
+int __wrap_gpiod_line_settings_set_edge_detection(struct gpiod_line_settings *s,
+						  enum gpiod_line_edge v);
+int __wrap_gpiod_line_settings_set_edge_detection(struct gpiod_line_settings *s,
+						  enum gpiod_line_edge v)
+{
+	s->edge = v;
+	return 0;
+}
+
+int __wrap_gpiod_line_settings_set_bias(struct gpiod_line_settings *s, enum gpiod_line_bias v);
+int __wrap_gpiod_line_settings_set_bias(struct gpiod_line_settings *s, enum gpiod_line_bias v)
+{
+	s->bias = v;
+	return 0;
+}
+
+int __wrap_gpiod_line_settings_set_drive(struct gpiod_line_settings *s, enum gpiod_line_drive v);
+int __wrap_gpiod_line_settings_set_drive(struct gpiod_line_settings *s, enum gpiod_line_drive v)
+{
+	s->drive = v;
+	return 0;
+}
+
+void __wrap_gpiod_line_settings_set_active_low(struct gpiod_line_settings *s, bool v);
+void __wrap_gpiod_line_settings_set_active_low(struct gpiod_line_settings *s, bool v)
+{
+	s->active_low = v;
+}
+
+void __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *s,
+						       unsigned long v);
+void __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *s,
+						       unsigned long v)
+{
+	s->debounce = v;
+}
+
+int __wrap_gpiod_line_settings_set_output_value(struct gpiod_line_settings *s,
+						enum gpiod_line_value v);
+int __wrap_gpiod_line_settings_set_output_value(struct gpiod_line_settings *s,
+						enum gpiod_line_value v)
+{
+	s->value = v;
+	return 0;
+}
+
+int __wrap_gpiod_line_settings_set_event_clock(struct gpiod_line_settings *s,
+					       enum gpiod_line_clock v);
+int __wrap_gpiod_line_settings_set_event_clock(struct gpiod_line_settings *s,
+					       enum gpiod_line_clock v)
+{
+	s->clock = v;
+	return 0;
+}
+
+struct gpiod_line_config *__wrap_gpiod_line_config_new(void);
+struct gpiod_line_config *__wrap_gpiod_line_config_new(void)
+{
+	return calloc(1, sizeof(struct gpiod_line_config));
+}
+
+void __wrap_gpiod_line_config_free(struct gpiod_line_config *c);
+void __wrap_gpiod_line_config_free(struct gpiod_line_config *c)
+{
+	free(c);
+}
+
+int __wrap_gpiod_line_config_add_line_settings(struct gpiod_line_config *c, const unsigned *offsets,
+					       size_t n, struct gpiod_line_settings *s);
+int __wrap_gpiod_line_config_add_line_settings(struct gpiod_line_config *c, const unsigned *offsets,
+					       size_t n, struct gpiod_line_settings *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		c->offsets[c->n] = offsets[i];
+		c->s[c->n++] = *s;
+	}
+	return 0;
+}
+
+struct gpiod_request_config *__wrap_gpiod_request_config_new(void);
+struct gpiod_request_config *__wrap_gpiod_request_config_new(void)
+{
+	return calloc(1, sizeof(struct gpiod_request_config));
+}
+
+void __wrap_gpiod_request_config_free(struct gpiod_request_config *c);
+void __wrap_gpiod_request_config_free(struct gpiod_request_config *c)
+{
+	free(c);
+}
+
+void __wrap_gpiod_request_config_set_consumer(struct gpiod_request_config *c, const char *s);
+void __wrap_gpiod_request_config_set_consumer(struct gpiod_request_config *c, const char *s)
+{
+	snprintf(c->consumer, sizeof(c->consumer), "%s", s);
+}
+
+void __wrap_gpiod_line_request_release(struct gpiod_line_request *r);
+void __wrap_gpiod_line_request_release(struct gpiod_line_request *r)
+{
+	logf_("release %s", r->chip);
+	r->released = true;
+	close(r->pipe[0]);
+	close(r->pipe[1]);
+}
+
+int __wrap_gpiod_line_request_get_fd(struct gpiod_line_request *r);
+int __wrap_gpiod_line_request_get_fd(struct gpiod_line_request *r)
+{
+	return r->pipe[0];
+}
+
+static void log_values(const char *what, struct gpiod_line_request *r, size_t n,
+		       const unsigned *offsets, const enum gpiod_line_value *v)
+{
+	char buf[128] = "";
+
+	for (size_t i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %u=%d", offsets[i], v[i]);
+	logf_("%s %s%s", what, r->chip, buf);
+}
+
+int __wrap_gpiod_line_request_set_values_subset(struct gpiod_line_request *r, size_t n,
+						const unsigned *offsets,
+						const enum gpiod_line_value *v);
+int __wrap_gpiod_line_request_set_values_subset(struct gpiod_line_request *r, size_t n,
+						const unsigned *offsets,
+						const enum gpiod_line_value *v)
+{
+	assert_false(r->released);
+	log_values("set", r, n, offsets, v);
+	return 0;
+}
+
+int __wrap_gpiod_line_request_set_value(struct gpiod_line_request *r, unsigned offset,
+					enum gpiod_line_value v);
+int __wrap_gpiod_line_request_set_value(struct gpiod_line_request *r, unsigned offset,
+					enum gpiod_line_value v)
+{
+	logf_("set1 %s %u=%d", r->chip, offset, v);
+	return 0;
+}
+
+int __wrap_gpiod_line_request_get_values_subset(struct gpiod_line_request *r, size_t n,
+						const unsigned *offsets, enum gpiod_line_value *v);
+int __wrap_gpiod_line_request_get_values_subset(struct gpiod_line_request *r, size_t n,
+						const unsigned *offsets, enum gpiod_line_value *v)
+{
+	logf_("get %s", r->chip);
+	for (size_t i = 0; i < n; i++)
+		v[i] = r->in_values[offsets[i]];
+	return 0;
+}
+
+int __wrap_gpiod_line_request_read_edge_events(struct gpiod_line_request *r,
+					       struct gpiod_edge_event_buffer *b, size_t max);
+int __wrap_gpiod_line_request_read_edge_events(struct gpiod_line_request *r,
+					       struct gpiod_edge_event_buffer *b, size_t max)
+{
+	char c;
+
+	logf_("read-events %s", r->chip);
+	while (read(r->pipe[0], &c, 1) == 1)
+		;
+	b->n = MIN(r->queued, max);
+	memcpy(b->ev, r->queue, b->n * sizeof(b->ev[0]));
+	r->queued = 0;
+	return (int)b->n;
+}
+
+struct gpiod_edge_event_buffer *__wrap_gpiod_edge_event_buffer_new(size_t capacity);
+struct gpiod_edge_event_buffer *__wrap_gpiod_edge_event_buffer_new(size_t capacity)
+{
+	return calloc(1, sizeof(struct gpiod_edge_event_buffer));
+}
+
+void __wrap_gpiod_edge_event_buffer_free(struct gpiod_edge_event_buffer *b);
+void __wrap_gpiod_edge_event_buffer_free(struct gpiod_edge_event_buffer *b)
+{
+	free(b);
+}
+
+struct gpiod_edge_event *__wrap_gpiod_edge_event_buffer_get_event(struct gpiod_edge_event_buffer *b,
+								   unsigned long i);
+struct gpiod_edge_event *__wrap_gpiod_edge_event_buffer_get_event(struct gpiod_edge_event_buffer *b,
+								   unsigned long i)
+{
+	return &b->ev[i];
+}
+
+enum gpiod_edge_event_type __wrap_gpiod_edge_event_get_event_type(struct gpiod_edge_event *e);
+enum gpiod_edge_event_type __wrap_gpiod_edge_event_get_event_type(struct gpiod_edge_event *e)
+{
+	return e->type;
+}
+
+uint64_t __wrap_gpiod_edge_event_get_timestamp_ns(struct gpiod_edge_event *e);
+uint64_t __wrap_gpiod_edge_event_get_timestamp_ns(struct gpiod_edge_event *e)
+{
+	return e->ts;
+}
+
+unsigned __wrap_gpiod_edge_event_get_line_offset(struct gpiod_edge_event *e);
+unsigned __wrap_gpiod_edge_event_get_line_offset(struct gpiod_edge_event *e)
+{
+	return e->offset;
+}
+
+unsigned long __wrap_gpiod_edge_event_get_line_seqno(struct gpiod_edge_event *e);
+unsigned long __wrap_gpiod_edge_event_get_line_seqno(struct gpiod_edge_event *e)
+{
+	return e->seqno;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static const char map_text[] =
+	"[input estop]\nline = gpiochip0 27\nbias = pull-up\ndebounce-us = 1000\n"
+	"[input walk-top]\nline = gpiochip0 20\nactive-low = yes\nbias = pull-up\ndebounce-us = 2000\n"
+	"[input walk-bottom]\nline = gpiochip0 21\nactive-low = yes\nbias = pull-up\n"
+	"[input walk-encoder]\nline = gpiochip0 22\nbias = pull-down\n"
+	"[input seat]\nline = SEAT_SENSE\nbias = pull-down\ndebounce-us = 20000\n"
+	"[output walk-up]\nline = gpiochip0 5\n"
+	"[output walk-down]\nline = gpiochip0 6\nactive-low = yes\n"
+	"[output pump]\nline = gpiochip1 0\n"
+	"[output valve-calves]\nline = gpiochip1 4\ndrive = open-drain\n"
+	"[output heat-lumbar]\nline = gpiochip1 6\n"
+	"[heater lumbar]\nsensor = %s/temp\nscale = 0.001\n";
+
+static char tmpdir[64];
+static struct chair_map *map;
+static struct hal *hal;
+static int edges_seen;
+static size_t edge_log_at;
+
+static void write_temp(const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/temp", tmpdir);
+	f = fopen(path, "we");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void on_edge(struct hal *h, void *userdata)
+{
+	edges_seen++;
+	edge_log_at = mock.n_log;
+	logf_("edge-callback");
+}
+
+static int setup(void **state)
+{
+	char text[2048], path[128];
+	char *err = NULL;
+
+	memset(&mock, 0, sizeof(mock));
+	edges_seen = 0;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/chaird-gpio-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	/* The device directory, for finding lines by name. */
+	snprintf(path, sizeof(path), "%s/gpiochip0", tmpdir);
+	close(open(path, O_CREAT | O_WRONLY, 0600));
+	snprintf(path, sizeof(path), "%s/gpiochip1", tmpdir);
+	close(open(path, O_CREAT | O_WRONLY, 0600));
+	mock.names[0].chip = "gpiochip1";
+	mock.names[0].name = "SEAT_SENSE";
+	mock.names[0].offset = 9;
+	write_temp("41500\n");
+	snprintf(text, sizeof(text), map_text, tmpdir);
+	if (chair_map_parse("test.conf", text, strlen(text), &map, &err) < 0)
+		fail_msg("%s", err);
+	*state = NULL;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	hal_free(hal);
+	hal = NULL;
+	chair_map_free(map);
+	for (size_t i = 0; i < mock.n_req; i++)
+		free(mock.req[i]);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static struct gpiod_line_request *req_for(const char *chip)
+{
+	for (size_t i = 0; i < mock.n_req; i++)
+		if (streq(mock.req[i]->chip, chip))
+			return mock.req[i];
+	fail_msg("no request for %s", chip);
+	return NULL;
+}
+
+static const struct gpiod_line_settings *settings(const char *chip, unsigned offset)
+{
+	struct gpiod_line_request *r = req_for(chip);
+
+	for (size_t i = 0; i < r->cfg.n; i++)
+		if (r->cfg.offsets[i] == offset)
+			return &r->cfg.s[i];
+	fail_msg("%s %u was not requested", chip, offset);
+	return NULL;
+}
+
+static size_t find_log(size_t from, const char *prefix)
+{
+	for (size_t i = from; i < mock.n_log; i++)
+		if (strncmp(mock.log[i], prefix, strlen(prefix)) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+static void new_hal(void)
+{
+	assert_int_equal(hal_gpiod_new(map, tmpdir, tmpdir, &hal), 0);
+}
+
+static void queue(const char *chip, unsigned offset, bool rising, unsigned long seqno, uint64_t ts)
+{
+	struct gpiod_line_request *r = req_for(chip);
+
+	r->queue[r->queued++] = (struct gpiod_edge_event){
+		.type = rising ? GPIOD_EDGE_EVENT_RISING_EDGE : GPIOD_EDGE_EVENT_FALLING_EDGE,
+		.ts = ts,
+		.offset = offset,
+		.seqno = seqno,
+	};
+	assert_int_equal(write(r->pipe[1], "e", 1), 1);
+}
+
+static void dispatch(sd_event *e)
+{
+	/* Run the loop until nothing is pending; no waiting. */
+	while (sd_event_run(e, 0) > 0)
+		;
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void test_line_settings(void **state)
+{
+	const struct gpiod_line_settings *s;
+
+	(void)state;
+	new_hal();
+	assert_int_equal(mock.n_req, 2);
+	assert_string_equal(req_for("gpiochip0")->rc.consumer, "chaird");
+	/* Outputs: requested as outputs, at their safe (inactive) value. */
+	s = settings("gpiochip0", 5);
+	assert_int_equal(s->dir, GPIOD_LINE_DIRECTION_OUTPUT);
+	assert_int_equal(s->value, GPIOD_LINE_VALUE_INACTIVE);
+	assert_false(s->active_low);
+	assert_int_equal(s->drive, GPIOD_LINE_DRIVE_PUSH_PULL);
+	s = settings("gpiochip0", 6);
+	assert_int_equal(s->value, GPIOD_LINE_VALUE_INACTIVE);
+	assert_true(s->active_low);
+	s = settings("gpiochip1", 4);
+	assert_int_equal(s->drive, GPIOD_LINE_DRIVE_OPEN_DRAIN);
+	assert_int_equal(s->value, GPIOD_LINE_VALUE_INACTIVE);
+	for (unsigned o = 0; o <= 6; o += 2)
+		assert_int_equal(settings("gpiochip1", o == 2 ? 0 : o)->dir, GPIOD_LINE_DIRECTION_OUTPUT);
+	/* Inputs: edges both ways, bias, debounce, monotonic timestamps. */
+	s = settings("gpiochip0", 27);
+	assert_int_equal(s->dir, GPIOD_LINE_DIRECTION_INPUT);
+	assert_int_equal(s->edge, GPIOD_LINE_EDGE_BOTH);
+	assert_int_equal(s->bias, GPIOD_LINE_BIAS_PULL_UP);
+	assert_int_equal(s->debounce, 1000);
+	assert_int_equal(s->clock, GPIOD_LINE_CLOCK_MONOTONIC);
+	assert_false(s->active_low);
+	s = settings("gpiochip0", 20);
+	assert_true(s->active_low);
+	assert_int_equal(s->debounce, 2000);
+	s = settings("gpiochip0", 22);
+	assert_int_equal(s->bias, GPIOD_LINE_BIAS_PULL_DOWN);
+	assert_int_equal(s->debounce, 0);
+	/* Found by name: SEAT_SENSE is gpiochip1 line 9. */
+	s = settings("gpiochip1", 9);
+	assert_int_equal(s->dir, GPIOD_LINE_DIRECTION_INPUT);
+	assert_int_equal(s->debounce, 20000);
+	assert_int_equal(req_for("gpiochip0")->cfg.n, 6);
+	assert_int_equal(req_for("gpiochip1")->cfg.n, 4);
+}
+
+static void test_estop_edge_first(void **state)
+{
+	sd_event *e = NULL;
+	struct chair_command cmd = { 0 };
+	size_t read_at, set0, set1;
+
+	(void)state;
+	new_hal();
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	cmd.out[CHAIR_OUT_WALK_UP] = cmd.out[CHAIR_OUT_PUMP] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
+	cmd.out[CHAIR_OUT_HEAT_LUMBAR] = true;
+	assert_int_equal(hal_set_outputs(hal, &cmd), 0);
+	mock.n_log = 0;
+
+	queue("gpiochip0", 27, true, 1, 5000000000ull);
+	dispatch(e);
+	assert_int_equal(edges_seen, 1);
+	read_at = find_log(0, "read-events gpiochip0");
+	assert_int_equal(read_at, 0);
+	/* The very next calls drive every output of every chip inactive. */
+	set0 = find_log(0, "set gpiochip0");
+	set1 = find_log(0, "set gpiochip1");
+	assert_int_equal(set0, read_at + 1);
+	assert_int_equal(set1, read_at + 2);
+	assert_string_equal(mock.log[set0], "set gpiochip0 5=0 6=0");
+	assert_string_equal(mock.log[set1], "set gpiochip1 0=0 4=0 6=0");
+	/* Only then does the rest of the daemon hear of it. */
+	assert_int_equal(edge_log_at, read_at + 3);
+	assert_true(chair_command_all_safe(&hal->current));
+	sd_event_unref(e);
+}
+
+static void test_limit_switch_edge(void **state)
+{
+	sd_event *e = NULL;
+	struct chair_command cmd = { 0 };
+
+	(void)state;
+	new_hal();
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	cmd.out[CHAIR_OUT_WALK_UP] = true;
+	hal_set_outputs(hal, &cmd);
+	mock.n_log = 0;
+	queue("gpiochip0", 20, true, 1, 1000);
+	dispatch(e);
+	assert_string_equal(mock.log[1], "set1 gpiochip0 5=0");
+	assert_string_equal(mock.log[2], "edge-callback");
+	assert_false(hal->current.out[CHAIR_OUT_WALK_UP]);
+	sd_event_unref(e);
+}
+
+static void test_encoder(void **state)
+{
+	sd_event *e = NULL;
+	struct chair_command cmd = { 0 };
+	struct chair_inputs in;
+	unsigned long seq = 0;
+
+	(void)state;
+	new_hal();
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	cmd.out[CHAIR_OUT_WALK_UP] = true;
+	hal_set_outputs(hal, &cmd);
+	for (int i = 0; i < 5; i++) {
+		queue("gpiochip0", 22, true, ++seq, 2000000000ull + i * 1000000);
+		queue("gpiochip0", 22, false, ++seq, 2000500000ull + i * 1000000);
+	}
+	dispatch(e);
+	assert_int_equal(hal_gpiod_encoder_count(hal), 5);
+	cmd.out[CHAIR_OUT_WALK_UP] = false;
+	cmd.out[CHAIR_OUT_WALK_DOWN] = true;
+	hal_set_outputs(hal, &cmd);
+	for (int i = 0; i < 3; i++) {
+		queue("gpiochip0", 22, true, ++seq, 3000000000ull + i * 1000000);
+		queue("gpiochip0", 22, false, ++seq, 3000500000ull + i * 1000000);
+	}
+	dispatch(e);
+	assert_int_equal(hal_gpiod_encoder_count(hal), 2);
+	hal->clock_offset = 1000000; /* chair time = monotonic - 1 s */
+	hal->ops->read_inputs(hal, 0, &in);
+	assert_int_equal(in.encoder_pulses, 8);
+	/* The last pulse's kernel timestamp (3.002 s), in chair time. */
+	assert_int_equal(in.encoder_last_usec, 3002000 - 1000000);
+	assert_int_equal(hal_gpiod_lost_events(hal), 0);
+	sd_event_unref(e);
+}
+
+static void test_seqno_gap(void **state)
+{
+	sd_event *e = NULL;
+
+	(void)state;
+	new_hal();
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	queue("gpiochip0", 22, true, 1, 1000);
+	queue("gpiochip0", 22, false, 2, 2000);
+	queue("gpiochip0", 22, true, 6, 3000); /* 3, 4 and 5 were lost */
+	dispatch(e);
+	assert_int_equal(hal_gpiod_lost_events(hal), 3);
+	sd_event_unref(e);
+}
+
+static void test_outputs_and_inputs(void **state)
+{
+	struct chair_command cmd = { 0 };
+	struct chair_inputs in;
+	size_t at;
+
+	(void)state;
+	new_hal();
+	mock.n_log = 0;
+	cmd.out[CHAIR_OUT_WALK_DOWN] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
+	hal_set_outputs(hal, &cmd);
+	assert_string_equal(mock.log[0], "set gpiochip0 5=0 6=1");
+	assert_string_equal(mock.log[1], "set gpiochip1 0=0 4=1 6=0");
+	req_for("gpiochip0")->in_values[27] = GPIOD_LINE_VALUE_ACTIVE;
+	req_for("gpiochip1")->in_values[9] = GPIOD_LINE_VALUE_ACTIVE;
+	at = mock.n_log;
+	hal->ops->read_inputs(hal, 0, &in);
+	assert_int_not_equal(find_log(at, "get gpiochip0"), SIZE_MAX);
+	assert_true(in.in[CHAIR_IN_ESTOP]);
+	assert_true(in.in[CHAIR_IN_SEAT]);
+	assert_false(in.in[CHAIR_IN_WALK_TOP]);
+}
+
+static void test_temperatures(void **state)
+{
+	struct chair_inputs in;
+	struct chair_safety *s;
+	struct chair_request req = { .session = true };
+	struct chair_command cmd;
+
+	(void)state;
+	new_hal();
+	hal->ops->read_inputs(hal, 0, &in);
+	assert_true(in.temp[CHAIR_HEATER_LUMBAR].valid);
+	assert_true(in.temp[CHAIR_HEATER_LUMBAR].celsius > 41.49 && in.temp[CHAIR_HEATER_LUMBAR].celsius < 41.51);
+	write_temp("garbage");
+	hal_gpiod_read_temperatures(hal);
+	hal->ops->read_inputs(hal, 0, &in);
+	assert_false(in.temp[CHAIR_HEATER_LUMBAR].valid);
+	/* The safety core turns the heater off with a fault. */
+	assert_int_equal(chair_safety_new(&map->hw, &s), 0);
+	in.in[CHAIR_IN_SEAT] = true;
+	req.heat[CHAIR_HEATER_LUMBAR] = 3;
+	chair_safety_apply(s, 10, &in, &req, &cmd);
+	assert_int_equal(chair_safety_faults(s), 1u << CHAIR_FAULT_HEATER_LUMBAR_SENSOR);
+	assert_false(cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	chair_safety_free(s);
+	write_temp("40000");
+	hal_gpiod_read_temperatures(hal);
+	hal->ops->read_inputs(hal, 0, &in);
+	assert_true(in.temp[CHAIR_HEATER_LUMBAR].valid);
+}
+
+static void test_safe_then_release_at_exit(void **state)
+{
+	(void)state;
+	new_hal();
+	mock.n_log = 0;
+	hal_free(hal);
+	hal = NULL;
+	/* Each chip: its outputs driven inactive, then its request released. */
+	assert_true(find_log(0, "set gpiochip0 5=0 6=0") < find_log(0, "release gpiochip0"));
+	assert_true(find_log(0, "set gpiochip1 0=0 4=0 6=0") < find_log(0, "release gpiochip1"));
+	assert_true(find_log(0, "release gpiochip1") < find_log(0, "close gpiochip1"));
+	assert_int_not_equal(find_log(0, "close gpiochip0"), SIZE_MAX);
+}
+
+/* Captures what the daemon logs while @p fn runs. */
+static void capture_stderr(void (*fn)(void), char *out, size_t n)
+{
+	char path[128];
+	int saved = dup(2), fd;
+	ssize_t k;
+
+	snprintf(path, sizeof(path), "%s/stderr", tmpdir);
+	fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+	fflush(stderr);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	lseek(fd, 0, SEEK_SET);
+	k = read(fd, out, n - 1);
+	out[k > 0 ? k : 0] = 0;
+	close(fd);
+}
+
+static int fn_result;
+
+static void fn_new(void)
+{
+	fn_result = hal_gpiod_new(map, tmpdir, tmpdir, &hal);
+}
+
+static void fn_safe_state(void)
+{
+	fn_result = hal_gpiod_safe_state(map, tmpdir);
+}
+
+static bool nothing_left_requested(void)
+{
+	for (size_t i = 0; i < mock.n_req; i++)
+		if (!mock.req[i]->released)
+			return false;
+	return true;
+}
+
+static void test_startup_errors(void **state)
+{
+	char out[1024];
+
+	(void)state;
+	mock.fail_open = "gpiochip1";
+	mock.fail_open_errno = ENOENT;
+	capture_stderr(fn_new, out, sizeof(out));
+	assert_int_equal(fn_result, -ENOENT);
+	assert_string_equal(out, "gpiochip1: no such chip (is the driver loaded? see docs/porting.md)\n");
+	assert_true(nothing_left_requested());
+
+	mock.fail_open_errno = EACCES;
+	capture_stderr(fn_new, out, sizeof(out));
+	assert_int_equal(fn_result, -EACCES);
+	assert_string_equal(out, "gpiochip1: permission denied (is chaird in group gpio? see "
+				 "docs/porting.md)\n");
+
+	/* Busy: the first chip was requested; it is driven safe and released. */
+	mock.fail_open = NULL;
+	mock.busy_chip = "gpiochip1";
+	mock.busy_offset = 4;
+	mock.n_log = 0;
+	capture_stderr(fn_new, out, sizeof(out));
+	assert_int_equal(fn_result, -EBUSY);
+	assert_string_equal(out, "gpiochip1: line 4 (valve-calves) is busy: old-firmware holds it "
+				 "(see gpioinfo)\n");
+	assert_true(nothing_left_requested());
+	assert_true(find_log(0, "set gpiochip0 5=0 6=0") < find_log(0, "release gpiochip0"));
+
+	/* A line name that no chip has. */
+	mock.busy_chip = NULL;
+	mock.names[0].name = "SEAT_SENS";
+	capture_stderr(fn_new, out, sizeof(out));
+	assert_int_equal(fn_result, -ENOENT);
+	assert_string_equal(out, "No GPIO line is named 'SEAT_SENSE' (for seat); check the names with "
+				 "gpioinfo, or give 'CHIP OFFSET'\n");
+	assert_true(nothing_left_requested());
+}
+
+static void test_safe_state_missing_chip(void **state)
+{
+	char out[1024];
+	const struct gpiod_line_settings *s;
+
+	(void)state;
+	mock.fail_open = "gpiochip0";
+	mock.fail_open_errno = ENOENT;
+	capture_stderr(fn_safe_state, out, sizeof(out));
+	assert_int_equal(fn_result, -ENOENT);
+	/* One sentence for the missing chip, however many of its lines. */
+	assert_non_null(strstr(out, "gpiochip0: no such chip"));
+	assert_null(strstr(strstr(out, "gpiochip0: no such chip") + 1, "gpiochip0: no such chip"));
+	/* The other chip's outputs are requested at their safe value. */
+	assert_int_equal(mock.n_req, 1);
+	assert_int_equal(req_for("gpiochip1")->cfg.n, 3);
+	for (size_t i = 0; i < 3; i++) {
+		s = &req_for("gpiochip1")->cfg.s[i];
+		assert_int_equal(s->dir, GPIOD_LINE_DIRECTION_OUTPUT);
+		assert_int_equal(s->value, GPIOD_LINE_VALUE_INACTIVE);
+	}
+	assert_true(nothing_left_requested());
+	assert_true(find_log(0, "set gpiochip1 0=0 4=0 6=0") < find_log(0, "release gpiochip1"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_line_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_estop_edge_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_switch_edge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_encoder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seqno_gap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outputs_and_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_temperatures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safe_then_release_at_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_startup_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safe_state_missing_chip, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("hal-gpiod", tests, NULL, NULL);
+}
