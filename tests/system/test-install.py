@@ -45,7 +45,12 @@ class TestInstall(unittest.TestCase):
         }
         want |= {d['datadir'] + '/chaird/programs/%s.program' % p for p in PROGRAMS}
         want |= {d['datadir'] + '/doc/chaird/%s.md' % p
-                 for p in ('api', 'programs', 'porting', 'deployment', 'performance')}
+                 for p in ('api', 'programs', 'porting', 'deployment', 'performance', 'panel')}
+        if d['panel'] == 'yes':
+            want |= {d['bindir'] + '/chair-panel',
+                     d['unitdir'] + '/chair-panel.service',
+                     d['sysusersdir'] + '/chair-panel.conf',
+                     d['datadir'] + '/applications/org.chaird.Panel.desktop'}
         have = set()
         for root, dirs, files in os.walk(self.dest):
             rel = '/' + os.path.relpath(root, self.dest)
@@ -88,6 +93,17 @@ class TestInstall(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         # verify exits 0 on warnings too: it must say nothing at all.
         self.assertEqual(r.stdout + r.stderr, '')
+
+    def test_panel_unit(self):
+        if self.dirs['panel'] != 'yes':
+            self.skipTest('built without the panel')
+        with open(staged(self.dest, self.dirs['unitdir'] + '/chair-panel.service')) as f:
+            unit = f.read()
+        self.assertIn('\nExecStart=/usr/bin/cage -d -- %s/chair-panel\n' % self.dirs['bindir'], unit)
+        self.assertIn('\nUser=chair-panel\n', unit)
+        self.assertIn('\nSupplementaryGroups=chair\n', unit)
+        with open(staged(self.dest, self.dirs['sysusersdir'] + '/chair-panel.conf')) as f:
+            self.assertIn('m chair-panel chair', f.read())
 
     def test_security(self):
         unit = staged(self.dest, self.dirs['unitdir'] + '/chaird.service')

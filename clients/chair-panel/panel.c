@@ -1,0 +1,1123 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chair-panel: the touchscreen panel on the chair's armrest.
+ *
+ * It talks to chaird only through D-Bus, with proxies generated from the
+ * API's introspection XML, and follows the daemon through
+ * PropertiesChanged: it never polls. The STOP button is on every screen.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "body.h"
+#include "chair-generated.h"
+#include "config.h"
+
+#define BUS_NAME "org.chaird.Chair1"
+#define OBJECT_PATH "/org/chaird/Chair1"
+#define MAX_PROGRAMS 64
+
+struct program {
+	char *id, *name, *description, *character;
+	guint64 duration_usec;
+	unsigned heat;
+};
+
+struct panel {
+	GtkApplication *app;
+	GtkWindow *window;
+	GtkStack *stack;
+	GtkWidget *title;
+	GtkWidget *stop;
+	GBusType bus_type;
+	ChairChair1 *proxy;
+	guint watch;
+	const char *layout_path;
+
+	struct program programs[MAX_PROGRAMS];
+	size_t n_programs;
+	GtkWidget *grid;
+	GtkWidget *home_note;
+
+	/* Before start. */
+	struct program *chosen;
+	GtkWidget *setup_title, *setup_desc;
+	struct body *setup_body;
+	unsigned minutes, intensity, heat;
+	GtkWidget *minutes_label, *intensity_label, *heat_label;
+	GtkWidget *conditions[5];
+	GtkWidget *refusal;
+	GtkWidget *start_button;
+
+	/* Running. */
+	GtkWidget *run_title, *run_progress, *run_left, *run_step, *run_state;
+	GtkWidget *run_intensity, *run_heat, *run_temp, *pause_button;
+	struct body *run_body;
+
+	/* Stops and faults. */
+	GtkWidget *estop_reason, *fault_list, *fault_reason;
+
+	/* Session end. */
+	GtkWidget *finished_title, *finished_detail;
+	bool show_finished;
+	char finished_reason[32];
+	const char *page;
+};
+
+static const char *const condition_ids[5] = {
+	"nerve-pain", "inflammation", "pregnancy", "arthritis", "recent-injury",
+};
+static const char *const condition_words[5] = {
+	"I have nerve pain",
+	"I have inflammation or swelling",
+	"I am pregnant",
+	"I have arthritis",
+	"I have a recent injury",
+};
+
+/* --- small helpers ------------------------------------------------------- */
+
+static GtkWidget *label(const char *text, const char *css_class)
+{
+	GtkWidget *l = gtk_label_new(text);
+
+	gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	if (css_class)
+		gtk_widget_add_css_class(l, css_class);
+	return l;
+}
+
+static GtkWidget *button(const char *text, const char *name, GCallback cb, gpointer data)
+{
+	GtkWidget *b = gtk_button_new_with_label(text);
+
+	gtk_widget_set_name(b, name);
+	g_signal_connect(b, "clicked", cb, data);
+	return b;
+}
+
+static const char *technique_words(const char *t)
+{
+	static const struct {
+		const char *id, *words;
+	} w[] = {
+		{ "glide", "Long gliding strokes" }, { "knead", "Kneading" },
+		{ "tap", "Tapping" },                { "press", "Holding pressure" },
+		{ "roll", "Rolling" },               { "friction", "Small quick strokes" },
+		{ "vibrate", "Vibration" },          { "compress", "Air compression" },
+		{ "stretch", "Stretching" },         { "rest", "Resting" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
+		if (g_strcmp0(t, w[i].id) == 0)
+			return w[i].words;
+	return "";
+}
+
+static const char *zone_words(const char *z)
+{
+	static const struct {
+		const char *id, *words;
+	} w[] = {
+		{ "neck", "your neck" },          { "shoulders", "your shoulders" },
+		{ "upper-back", "your upper back" }, { "mid-back", "the middle of your back" },
+		{ "lower-back", "your lower back" }, { "sacrum", "the base of your spine" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
+		if (g_strcmp0(z, w[i].id) == 0)
+			return w[i].words;
+	return NULL;
+}
+
+static const char *fault_words(const char *f)
+{
+	if (g_str_equal(f, "walk-stalled"))
+		return "The massage roller got stuck and could not move.";
+	if (g_str_equal(f, "motor-timeout"))
+		return "A motor ran too long without reaching its place.";
+	if (g_str_equal(f, "motor-driver-fault"))
+		return "The motor driver reported a fault.";
+	if (g_str_equal(f, "heater-lumbar-overtemp"))
+		return "The back heater got too hot, or kept heating when it should not.";
+	if (g_str_equal(f, "heater-calves-overtemp"))
+		return "The calf heater got too hot, or kept heating when it should not.";
+	if (g_str_equal(f, "heater-lumbar-sensor"))
+		return "The back heater's temperature sensor could not be read.";
+	if (g_str_equal(f, "heater-calves-sensor"))
+		return "The calf heater's temperature sensor could not be read.";
+	return f;
+}
+
+static char *error_message(GError *e)
+{
+	/* The daemon's sentence, without the D-Bus error name. */
+	if (g_dbus_error_is_remote_error(e))
+		g_dbus_error_strip_remote_error(e);
+	return g_strdup(e->message);
+}
+
+/* --- the layout, for the tests: where each named widget is ---------------- */
+
+static void dump_widget(struct panel *p, GString *out, GtkWidget *w, bool *first)
+{
+	graphene_rect_t r;
+	const char *name = gtk_widget_get_name(w);
+
+	if (name && strchr(name, '-') && gtk_widget_is_drawable(w) &&
+	    gtk_widget_compute_bounds(w, GTK_WIDGET(p->window), &r)) {
+		g_string_append_printf(out, "%s\"%s\":[%d,%d,%d,%d]", *first ? "" : ",", name,
+				       (int)r.origin.x, (int)r.origin.y, (int)r.size.width,
+				       (int)r.size.height);
+		*first = false;
+	}
+	for (GtkWidget *c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c))
+		dump_widget(p, out, c, first);
+}
+
+static void dump_body(struct panel *p, GString *out, struct body *b, bool *first)
+{
+	graphene_rect_t area;
+
+	if (!gtk_widget_is_drawable(body_widget(b)) ||
+	    !gtk_widget_compute_bounds(body_widget(b), GTK_WIDGET(p->window), &area))
+		return;
+	for (int z = 0; z < BODY_ZONES; z++) {
+		graphene_rect_t r;
+
+		body_zone_rect(b, z, &r);
+		g_string_append_printf(out, "%s\"zone-%s\":[%d,%d,%d,%d]", *first ? "" : ",",
+				       body_zone_name(z), (int)(area.origin.x + r.origin.x),
+				       (int)(area.origin.y + r.origin.y), (int)r.size.width,
+				       (int)r.size.height);
+		*first = false;
+	}
+}
+
+static void json_text(GString *out, const char *key, GtkWidget *l, bool comma)
+{
+	char *esc = g_strescape(gtk_label_get_text(GTK_LABEL(l)), NULL);
+
+	g_string_append_printf(out, "%s\"%s\":\"%s\"", comma ? "," : "", key, esc);
+	g_free(esc);
+}
+
+static gboolean dump_layout(gpointer data)
+{
+	struct panel *p = data;
+	GString *out;
+	bool first = true;
+	char *tmp;
+
+	if (!p->layout_path)
+		return G_SOURCE_REMOVE;
+	out = g_string_new(NULL);
+	g_string_append_printf(out, "{\"screen\":\"%s\",\"title\":\"%s\",\"widgets\":{", p->page,
+			       gtk_window_get_title(p->window));
+	dump_widget(p, out, GTK_WIDGET(p->window), &first);
+	dump_body(p, out, p->setup_body, &first);
+	g_string_append(out, "},\"texts\":{");
+	json_text(out, "refusal", p->refusal, false);
+	json_text(out, "estop-reason", p->estop_reason, true);
+	json_text(out, "fault-reason", p->fault_reason, true);
+	json_text(out, "run-step", p->run_step, true);
+	json_text(out, "finished", p->finished_title, true);
+	g_string_append(out, "}}\n");
+	tmp = g_strconcat(p->layout_path, ".tmp", NULL);
+	if (g_file_set_contents(tmp, out->str, -1, NULL))
+		g_rename(tmp, p->layout_path);
+	g_free(tmp);
+	g_string_free(out, TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+static void schedule_dump(struct panel *p)
+{
+	if (p->layout_path)
+		/* After the new page has been laid out and drawn. */
+		g_timeout_add(150, dump_layout, p);
+}
+
+/* --- screens ------------------------------------------------------------- */
+
+static void show(struct panel *p, const char *page, const char *title)
+{
+	char *t = g_strdup_printf("Chair panel — %s", title);
+
+	gtk_window_set_title(p->window, t);
+	gtk_label_set_text(GTK_LABEL(p->title), title);
+	g_free(t);
+	if (g_strcmp0(p->page, page) != 0) {
+		p->page = page;
+		gtk_stack_set_visible_child_name(p->stack, page);
+	}
+	schedule_dump(p);
+}
+
+static void update_running(struct panel *p);
+
+/* Decides the screen from the daemon's state. */
+static void follow(struct panel *p)
+{
+	const char *state;
+
+	if (!p->proxy) {
+		show(p, "waiting", "Waiting for the chair");
+		return;
+	}
+	state = chair_chair1_get_state(p->proxy);
+	if (!state) {
+		show(p, "waiting", "Waiting for the chair");
+		return;
+	}
+	if (g_str_equal(state, "emergency-stop")) {
+		p->show_finished = false;
+		show(p, "estop", "Emergency stop");
+	} else if (g_str_equal(state, "fault")) {
+		const char *const *faults = chair_chair1_get_faults(p->proxy);
+		GString *s = g_string_new(NULL);
+
+		for (size_t i = 0; faults && faults[i]; i++)
+			g_string_append_printf(s, "%s%s", i ? "\n" : "", fault_words(faults[i]));
+		gtk_label_set_text(GTK_LABEL(p->fault_list), s->len ? s->str : "A fault stopped the chair.");
+		g_string_free(s, TRUE);
+		p->show_finished = false;
+		show(p, "fault", "The chair stopped: a fault");
+	} else if (g_str_equal(state, "running") || g_str_equal(state, "paused") ||
+		   g_str_equal(state, "scanning") ||
+		   (g_str_equal(state, "stopping") && !p->show_finished)) {
+		update_running(p);
+		show(p, "running", g_str_equal(state, "paused") ? "Paused" : "Massage in progress");
+	} else if (p->show_finished) {
+		show(p, "finished", "Session ended");
+	} else if (g_strcmp0(p->page, "setup") == 0) {
+		show(p, "setup", "Before you start");
+	} else {
+		show(p, "home", "Choose a massage");
+	}
+}
+
+static void update_running(struct panel *p)
+{
+	guint64 el = chair_chair1_get_elapsed_usec(p->proxy);
+	guint64 du = chair_chair1_get_duration_usec(p->proxy);
+	guint64 left = du > el ? (du - el) / G_USEC_PER_SEC : 0;
+	const char *state = chair_chair1_get_state(p->proxy);
+	const char *step = chair_chair1_get_step(p->proxy);
+	const char *zone = chair_chair1_get_zone(p->proxy);
+	const char *prog = chair_chair1_get_program(p->proxy);
+	GVariant *temps = chair_chair1_get_temperatures(p->proxy);
+	char buf[256];
+
+	for (size_t i = 0; i < p->n_programs; i++)
+		if (g_strcmp0(p->programs[i].id, prog) == 0)
+			prog = p->programs[i].name;
+	gtk_label_set_text(GTK_LABEL(p->run_title), prog && *prog ? prog : "Body scan");
+	gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(p->run_progress),
+				      du ? (double)el / (double)du : 0);
+	snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT " left", left / 60,
+		 left % 60);
+	gtk_label_set_text(GTK_LABEL(p->run_left), buf);
+	if (g_strcmp0(state, "paused") == 0)
+		snprintf(buf, sizeof(buf), "Paused. Tap Resume to go on.");
+	else if (g_strcmp0(state, "stopping") == 0)
+		snprintf(buf, sizeof(buf), "Finishing: the roller moves back to rest.");
+	else if (g_strcmp0(state, "scanning") == 0)
+		snprintf(buf, sizeof(buf), "Measuring your back…");
+	else if (step && *step && zone_words(zone))
+		snprintf(buf, sizeof(buf), "%s on %s", technique_words(step), zone_words(zone));
+	else
+		snprintf(buf, sizeof(buf), "%s", technique_words(step));
+	gtk_label_set_text(GTK_LABEL(p->run_step), buf);
+	body_light(p->run_body, zone);
+	snprintf(buf, sizeof(buf), "%u", chair_chair1_get_intensity(p->proxy));
+	gtk_label_set_text(GTK_LABEL(p->run_intensity), buf);
+	snprintf(buf, sizeof(buf), "%u", chair_chair1_get_heat(p->proxy));
+	gtk_label_set_text(GTK_LABEL(p->run_heat), buf);
+	buf[0] = 0;
+	if (temps) {
+		GVariantIter it;
+		const char *name;
+		double t;
+
+		g_variant_iter_init(&it, temps);
+		while (g_variant_iter_next(&it, "{&sd}", &name, &t))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s %.0f °C",
+				 *buf ? "   " : "Warmth: ", g_str_equal(name, "lumbar") ? "back" : name, t);
+	}
+	gtk_label_set_text(GTK_LABEL(p->run_temp), buf);
+	gtk_button_set_label(GTK_BUTTON(p->pause_button),
+			     g_strcmp0(state, "paused") == 0 ? "Resume" : "Pause");
+}
+
+/* --- D-Bus calls ---------------------------------------------------------- */
+
+static void call_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	GError *e = NULL;
+	GVariant *v = g_dbus_proxy_call_finish(G_DBUS_PROXY(src), res, &e);
+
+	if (v)
+		g_variant_unref(v);
+	if (e) {
+		g_warning("%s", e->message);
+		g_error_free(e);
+	}
+}
+
+static void call(struct panel *p, const char *method, GVariant *args)
+{
+	if (!p->proxy)
+		return;
+	g_dbus_proxy_call(G_DBUS_PROXY(p->proxy), method, args, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+			  call_done, p);
+}
+
+static void on_stop_pressed(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	/* Straight to the daemon, nothing in between. */
+	call(p, "EmergencyStop", NULL);
+}
+
+static void reset_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+
+	if (chair_chair1_call_reset_finish(CHAIR_CHAIR1(src), res, &e)) {
+		gtk_label_set_text(GTK_LABEL(p->estop_reason), "");
+		gtk_label_set_text(GTK_LABEL(p->fault_reason), "");
+		follow(p);
+		return;
+	}
+	{
+		char *msg = error_message(e);
+
+		/* Why the reset is refused: the cause is still there. */
+		gtk_label_set_text(GTK_LABEL(p->estop_reason), msg);
+		gtk_label_set_text(GTK_LABEL(p->fault_reason), msg);
+		g_free(msg);
+	}
+	g_error_free(e);
+	schedule_dump(p);
+}
+
+static void on_reset(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	if (p->proxy)
+		chair_chair1_call_reset(p->proxy, NULL, reset_done, p);
+}
+
+/* --- home ---------------------------------------------------------------- */
+
+static void free_programs(struct panel *p)
+{
+	for (size_t i = 0; i < p->n_programs; i++) {
+		g_free(p->programs[i].id);
+		g_free(p->programs[i].name);
+		g_free(p->programs[i].description);
+		g_free(p->programs[i].character);
+	}
+	p->n_programs = 0;
+}
+
+static void setup_for(struct panel *p, struct program *prog);
+
+static void on_program(GtkButton *b, gpointer data)
+{
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
+
+	setup_for(p, data);
+}
+
+static char *first_sentence(const char *d)
+{
+	const char *dot = strstr(d, ". ");
+
+	return dot ? g_strndup(d, (gsize)(dot - d + 1)) : g_strdup(d);
+}
+
+static void fill_grid(struct panel *p)
+{
+	GtkWidget *c;
+
+	while ((c = gtk_widget_get_first_child(p->grid)))
+		gtk_grid_remove(GTK_GRID(p->grid), c);
+	for (size_t i = 0; i < p->n_programs; i++) {
+		struct program *pr = &p->programs[i];
+		GtkWidget *b = gtk_button_new(), *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+		char *name = g_strdup_printf("program-%s", pr->id);
+		char *dur = g_strdup_printf("%" G_GUINT64_FORMAT " min · %s",
+					    pr->duration_usec / 60000000,
+					    g_strcmp0(pr->character, "sedative") == 0 ? "Calming"
+					    : g_strcmp0(pr->character, "stimulating") == 0 ? "Invigorating"
+											 : "Balanced");
+		char *desc = first_sentence(pr->description);
+
+		{
+			GtkWidget *t = label(pr->name, "card-title"), *d = label(desc, "card-text");
+
+			gtk_label_set_wrap(GTK_LABEL(t), FALSE);
+			gtk_label_set_ellipsize(GTK_LABEL(t), PANGO_ELLIPSIZE_END);
+			gtk_label_set_lines(GTK_LABEL(d), 2);
+			gtk_label_set_ellipsize(GTK_LABEL(d), PANGO_ELLIPSIZE_END);
+			gtk_label_set_max_width_chars(GTK_LABEL(d), 20);
+			gtk_box_append(GTK_BOX(box), t);
+			gtk_box_append(GTK_BOX(box), d);
+		}
+		gtk_box_append(GTK_BOX(box), label(dur, g_strcmp0(pr->character, "sedative") == 0
+								? "badge-calm"
+								: g_strcmp0(pr->character, "stimulating") == 0
+									  ? "badge-lively"
+									  : "badge-even"));
+		gtk_button_set_child(GTK_BUTTON(b), box);
+		gtk_widget_set_name(b, name);
+		gtk_widget_add_css_class(b, "card");
+		gtk_widget_set_hexpand(b, TRUE);
+		gtk_widget_set_vexpand(b, TRUE);
+		g_object_set_data(G_OBJECT(b), "panel", p);
+		g_signal_connect(b, "clicked", G_CALLBACK(on_program), pr);
+		gtk_grid_attach(GTK_GRID(p->grid), b, (int)(i % 4), (int)(i / 4), 1, 1);
+		g_free(name);
+		g_free(dur);
+		g_free(desc);
+	}
+}
+
+static void programs_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GVariant *list = NULL;
+	GError *e = NULL;
+	GVariantIter it;
+	const char *id, *name;
+	GVariant *details;
+
+	if (!chair_chair1_call_list_programs_finish(CHAIR_CHAIR1(src), &list, res, &e)) {
+		gtk_label_set_text(GTK_LABEL(p->home_note), e->message);
+		g_error_free(e);
+		return;
+	}
+	free_programs(p);
+	g_variant_iter_init(&it, list);
+	while (p->n_programs < MAX_PROGRAMS && g_variant_iter_next(&it, "(&s&s@a{sv})", &id, &name, &details)) {
+		struct program *pr = &p->programs[p->n_programs++];
+		const char *s;
+
+		pr->id = g_strdup(id);
+		pr->name = g_strdup(name);
+		pr->description = g_variant_lookup(details, "description", "&s", &s) ? g_strdup(s) : g_strdup("");
+		pr->character = g_variant_lookup(details, "character", "&s", &s) ? g_strdup(s) : g_strdup("");
+		g_variant_lookup(details, "duration_usec", "t", &pr->duration_usec);
+		g_variant_lookup(details, "heat", "u", &pr->heat);
+		g_variant_unref(details);
+	}
+	g_variant_unref(list);
+	fill_grid(p);
+	gtk_label_set_text(GTK_LABEL(p->home_note), "Tap a massage to choose it.");
+	follow(p);
+}
+
+/* --- before start --------------------------------------------------------- */
+
+static void show_values(struct panel *p)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%u min", p->minutes);
+	gtk_label_set_text(GTK_LABEL(p->minutes_label), buf);
+	snprintf(buf, sizeof(buf), "%u", p->intensity);
+	gtk_label_set_text(GTK_LABEL(p->intensity_label), buf);
+	snprintf(buf, sizeof(buf), "%u", p->heat);
+	gtk_label_set_text(GTK_LABEL(p->heat_label), buf);
+}
+
+static void setup_for(struct panel *p, struct program *prog)
+{
+	p->chosen = prog;
+	p->minutes = (unsigned)(prog->duration_usec / 60000000);
+	p->intensity = 3;
+	p->heat = prog->heat;
+	gtk_label_set_text(GTK_LABEL(p->setup_title), prog->name);
+	gtk_label_set_text(GTK_LABEL(p->setup_desc), prog->description);
+	gtk_label_set_text(GTK_LABEL(p->refusal), "");
+	gtk_widget_set_visible(p->refusal, FALSE);
+	gtk_widget_set_visible(p->setup_desc, TRUE);
+	for (int i = 0; i < 5; i++)
+		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->conditions[i]), FALSE);
+	body_reset(p->setup_body);
+	show_values(p);
+	p->show_finished = false;
+	show(p, "setup", "Before you start");
+}
+
+#define STEPPER(fn, field, lo, hi, step)                                \
+	static void fn(GtkButton *b, gpointer data)                     \
+	{                                                               \
+		struct panel *p = data;                                 \
+		int d = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(b), "d")); \
+		int v = (int)p->field + d * (step);                     \
+		p->field = (unsigned)CLAMP(v, lo, hi);                  \
+		show_values(p);                                         \
+	}
+
+STEPPER(on_minutes, minutes, 5, 30, 5)
+STEPPER(on_intensity, intensity, 1, 5, 1)
+STEPPER(on_heat, heat, 0, 3, 1)
+
+static GtkWidget *stepper(const char *title, const char *name, const char *less, const char *more,
+			  GCallback cb, struct panel *p, GtkWidget **value)
+{
+	GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+	char *n1 = g_strdup_printf("%s-less", name), *n2 = g_strdup_printf("%s-more", name);
+	GtkWidget *minus = button(less, n1, cb, p), *plus = button(more, n2, cb, p);
+	GtkWidget *t = label(title, "row-title");
+
+	g_object_set_data(G_OBJECT(minus), "d", GINT_TO_POINTER(-1));
+	g_object_set_data(G_OBJECT(plus), "d", GINT_TO_POINTER(1));
+	gtk_widget_set_size_request(t, 190, -1);
+	*value = label("", "value");
+	gtk_label_set_wrap(GTK_LABEL(*value), FALSE);
+	gtk_widget_set_size_request(*value, 130, -1);
+	gtk_label_set_xalign(GTK_LABEL(*value), 0.5);
+	gtk_box_append(GTK_BOX(row), t);
+	gtk_box_append(GTK_BOX(row), minus);
+	gtk_box_append(GTK_BOX(row), *value);
+	gtk_box_append(GTK_BOX(row), plus);
+	g_free(n1);
+	g_free(n2);
+	return row;
+}
+
+static void start_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+
+	gtk_widget_set_sensitive(p->start_button, TRUE);
+	if (chair_chair1_call_start_finish(CHAIR_CHAIR1(src), res, &e)) {
+		follow(p);
+		return;
+	}
+	{
+		char *msg = error_message(e);
+
+		/* The daemon's own words: why the chair will not start. They
+		 * take the description's place, so everything stays on screen. */
+		gtk_label_set_text(GTK_LABEL(p->refusal), msg);
+		gtk_widget_set_visible(p->refusal, TRUE);
+		gtk_widget_set_visible(p->setup_desc, FALSE);
+		g_free(msg);
+	}
+	g_error_free(e);
+	schedule_dump(p);
+}
+
+static void on_start(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+	GVariantBuilder opts, avoid, conds;
+	bool any_avoid = false, any_cond = false;
+
+	if (!p->proxy || !p->chosen)
+		return;
+	g_variant_builder_init(&opts, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_init(&avoid, G_VARIANT_TYPE("as"));
+	g_variant_builder_init(&conds, G_VARIANT_TYPE("as"));
+	g_variant_builder_add(&opts, "{sv}", "duration_usec",
+			      g_variant_new_uint64((guint64)p->minutes * 60000000));
+	g_variant_builder_add(&opts, "{sv}", "intensity", g_variant_new_uint32(p->intensity));
+	g_variant_builder_add(&opts, "{sv}", "heat", g_variant_new_uint32(p->heat));
+	for (int z = 0; z < BODY_ZONES; z++) {
+		enum body_mark m = body_get(p->setup_body, z);
+
+		if (m == BODY_FOCUS)
+			g_variant_builder_add(&opts, "{sv}", "focus", g_variant_new_string(body_zone_name(z)));
+		if (m == BODY_AVOID) {
+			g_variant_builder_add(&avoid, "s", body_zone_name(z));
+			any_avoid = true;
+		}
+	}
+	for (int i = 0; i < 5; i++)
+		if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(p->conditions[i]))) {
+			g_variant_builder_add(&conds, "s", condition_ids[i]);
+			any_cond = true;
+		}
+	if (any_avoid)
+		g_variant_builder_add(&opts, "{sv}", "avoid", g_variant_builder_end(&avoid));
+	else
+		g_variant_builder_clear(&avoid);
+	if (any_cond)
+		g_variant_builder_add(&opts, "{sv}", "conditions", g_variant_builder_end(&conds));
+	else
+		g_variant_builder_clear(&conds);
+	gtk_widget_set_sensitive(p->start_button, FALSE);
+	chair_chair1_call_start(p->proxy, p->chosen->id, g_variant_builder_end(&opts), NULL,
+				start_done, p);
+}
+
+static void on_back(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	p->show_finished = false;
+	show(p, "home", "Choose a massage");
+}
+
+/* --- running -------------------------------------------------------------- */
+
+static void on_intensity_live(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+	int d = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(b), "d"));
+	int v;
+
+	if (!p->proxy)
+		return;
+	v = (int)chair_chair1_get_intensity(p->proxy) + d;
+	if (v >= 1 && v <= 5)
+		call(p, "SetIntensity", g_variant_new("(u)", (guint32)v));
+}
+
+static void on_heat_live(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+	int d = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(b), "d"));
+	int v;
+
+	if (!p->proxy)
+		return;
+	v = (int)chair_chair1_get_heat(p->proxy) + d;
+	if (v >= 0 && v <= 3)
+		call(p, "SetHeat", g_variant_new("(u)", (guint32)v));
+}
+
+static void on_pause(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	if (p->proxy)
+		call(p, g_strcmp0(chair_chair1_get_state(p->proxy), "paused") == 0 ? "Resume" : "Pause",
+		     NULL);
+}
+
+static void on_graceful_stop(GtkButton *b, gpointer data)
+{
+	call(data, "Stop", NULL);
+}
+
+static void on_done(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	p->show_finished = false;
+	follow(p);
+}
+
+/* --- following the daemon -------------------------------------------------- */
+
+static void on_notify(GObject *o, GParamSpec *ps, gpointer data)
+{
+	follow(data);
+}
+
+static void on_finished(ChairChair1 *proxy, const char *program, const char *reason,
+			guint64 elapsed, gpointer data)
+{
+	struct panel *p = data;
+	char buf[512];
+
+	g_strlcpy(p->finished_reason, reason, sizeof(p->finished_reason));
+	if (g_str_equal(reason, "emergency-stop") || g_str_equal(reason, "fault"))
+		return; /* those have their own screens */
+	if (g_str_equal(reason, "completed"))
+		gtk_label_set_text(GTK_LABEL(p->finished_title), "Your massage is complete.");
+	else if (g_str_equal(reason, "seat-empty"))
+		gtk_label_set_text(GTK_LABEL(p->finished_title),
+				   "The massage stopped because nobody was in the chair.");
+	else
+		gtk_label_set_text(GTK_LABEL(p->finished_title), "The massage was stopped.");
+	snprintf(buf, sizeof(buf), "You had %" G_GUINT64_FORMAT " minutes.", elapsed / 60000000);
+	gtk_label_set_text(GTK_LABEL(p->finished_detail), buf);
+	p->show_finished = true;
+	follow(p);
+}
+
+static void proxy_ready(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+	ChairChair1 *proxy = chair_chair1_proxy_new_finish(res, &e);
+
+	if (!proxy) {
+		g_warning("Cannot reach the chair: %s", e->message);
+		g_error_free(e);
+		return;
+	}
+	g_clear_object(&p->proxy);
+	p->proxy = proxy;
+	g_signal_connect(proxy, "notify", G_CALLBACK(on_notify), p);
+	g_signal_connect(proxy, "session-finished", G_CALLBACK(on_finished), p);
+	chair_chair1_call_list_programs(proxy, NULL, programs_done, p);
+	follow(p);
+}
+
+static void name_appeared(GDBusConnection *c, const char *name, const char *owner, gpointer data)
+{
+	chair_chair1_proxy_new(c, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME, OBJECT_PATH, NULL, proxy_ready,
+			       data);
+}
+
+static void name_vanished(GDBusConnection *c, const char *name, gpointer data)
+{
+	struct panel *p = data;
+
+	g_clear_object(&p->proxy);
+	p->show_finished = false;
+	follow(p);
+}
+
+/* --- building the window --------------------------------------------------- */
+
+static const char css[] =
+	"window { background: #0f1419; color: #ffffff; font-size: 22px; }\n"
+	"button { min-height: 60px; min-width: 64px; font-size: 24px; padding: 6px 20px;"
+	"  background: #2b3440; color: #ffffff; border-radius: 12px; border: 2px solid #4a5666; }\n"
+	"button:checked { background: #1f6f4a; border-color: #7fe0b0; }\n"
+	"button.card { padding: 14px 16px; background: #1c232c; }\n"
+	"button.primary { background: #1f6f4a; font-weight: bold; }\n"
+	"#panel-stop { background: #c8102e; color: #ffffff; font-size: 34px; font-weight: bold;"
+	"  min-width: 220px; min-height: 80px; border: 3px solid #ffffff; }\n"
+	".topbar { padding: 12px 20px; background: #171d24; border-bottom: 2px solid #2b3440; }\n"
+	".title { font-size: 32px; font-weight: bold; }\n"
+	".card-title { font-size: 25px; font-weight: bold; }\n"
+	".card-text { font-size: 20px; color: #d8dee6; }\n"
+	".badge-calm { color: #8fd3ff; font-size: 20px; font-weight: bold; }\n"
+	".badge-lively { color: #ffc46b; font-size: 20px; font-weight: bold; }\n"
+	".badge-even { color: #c8e6c9; font-size: 20px; font-weight: bold; }\n"
+	".row-title { font-size: 24px; }\n"
+	".setup-title { font-size: 38px; font-weight: bold; }\n"
+	"button.condition { font-size: 20px; min-height: 60px; padding: 4px 10px; }\n"
+	".value { font-size: 30px; font-weight: bold; }\n"
+	".big { font-size: 44px; font-weight: bold; }\n"
+	".huge { font-size: 56px; font-weight: bold; }\n"
+	".refusal { background: #5c1010; color: #ffffff; padding: 10px 14px; font-size: 21px;"
+	"  border-radius: 10px; }\n"
+	".note { font-size: 22px; color: #d8dee6; }\n"
+	"progressbar trough { min-height: 36px; border-radius: 10px; background: #2b3440; border: 2px solid #4a5666; }\n"
+	"progressbar progress { min-height: 36px; border-radius: 10px; background: #3fa66b; }\n";
+
+static GtkWidget *page_box(void)
+{
+	GtkWidget *b = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
+
+	gtk_widget_set_margin_start(b, 28);
+	gtk_widget_set_margin_end(b, 28);
+	gtk_widget_set_margin_top(b, 20);
+	gtk_widget_set_margin_bottom(b, 20);
+	return b;
+}
+
+static GtkWidget *build_home(struct panel *p)
+{
+	GtkWidget *box = page_box();
+
+	p->home_note = label("Loading the massages…", "note");
+	p->grid = gtk_grid_new();
+	gtk_grid_set_row_spacing(GTK_GRID(p->grid), 16);
+	gtk_grid_set_column_spacing(GTK_GRID(p->grid), 16);
+	gtk_grid_set_column_homogeneous(GTK_GRID(p->grid), TRUE);
+	gtk_grid_set_row_homogeneous(GTK_GRID(p->grid), TRUE);
+	gtk_widget_set_vexpand(p->grid, TRUE);
+	gtk_box_append(GTK_BOX(box), p->home_note);
+	gtk_box_append(GTK_BOX(box), p->grid);
+	return box;
+}
+
+static GtkWidget *build_setup(struct panel *p)
+{
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 28);
+	GtkWidget *left = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
+	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+	GtkWidget *conds = gtk_grid_new(), *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
+
+	gtk_widget_set_margin_start(box, 28);
+	gtk_widget_set_margin_end(box, 28);
+	gtk_widget_set_margin_top(box, 16);
+	gtk_widget_set_margin_bottom(box, 16);
+	p->setup_body = body_new(true);
+	gtk_box_append(GTK_BOX(left), body_widget(p->setup_body));
+	gtk_box_append(GTK_BOX(left), label("Tap a zone: once for more time there (green), again "
+					    "to avoid it if it is swollen or inflamed (red).", "note"));
+	gtk_widget_set_size_request(left, 380, -1);
+	gtk_box_append(GTK_BOX(box), left);
+
+	p->setup_title = label("", "setup-title");
+	p->setup_desc = label("", "note");
+	gtk_label_set_lines(GTK_LABEL(p->setup_desc), 2);
+	gtk_label_set_ellipsize(GTK_LABEL(p->setup_desc), PANGO_ELLIPSIZE_END);
+	gtk_box_append(GTK_BOX(right), p->setup_title);
+	gtk_box_append(GTK_BOX(right), p->setup_desc);
+	gtk_box_append(GTK_BOX(right), stepper("How long", "minutes", "−", "+", G_CALLBACK(on_minutes),
+					       p, &p->minutes_label));
+	gtk_box_append(GTK_BOX(right), stepper("Pressure", "intensity", "Softer", "Stronger",
+					       G_CALLBACK(on_intensity), p, &p->intensity_label));
+	gtk_box_append(GTK_BOX(right), stepper("Warmth", "heat", "Less", "More", G_CALLBACK(on_heat),
+					       p, &p->heat_label));
+	gtk_grid_set_row_spacing(GTK_GRID(conds), 10);
+	gtk_grid_set_column_spacing(GTK_GRID(conds), 10);
+	for (int i = 0; i < 5; i++) {
+		char *name = g_strdup_printf("condition-%s", condition_ids[i]);
+
+		GtkWidget *l = gtk_label_new(condition_words[i]);
+
+		gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+		gtk_label_set_justify(GTK_LABEL(l), GTK_JUSTIFY_CENTER);
+		gtk_label_set_max_width_chars(GTK_LABEL(l), 18);
+		p->conditions[i] = gtk_toggle_button_new();
+		gtk_button_set_child(GTK_BUTTON(p->conditions[i]), l);
+		gtk_widget_set_name(p->conditions[i], name);
+		gtk_widget_add_css_class(p->conditions[i], "condition");
+		gtk_widget_set_hexpand(p->conditions[i], TRUE);
+		gtk_grid_attach(GTK_GRID(conds), p->conditions[i], i % 3, i / 3, 1, 1);
+		g_free(name);
+	}
+	gtk_box_append(GTK_BOX(right), conds);
+	p->refusal = label("", "refusal");
+	gtk_widget_set_name(p->refusal, "setup-refusal");
+	gtk_widget_set_visible(p->refusal, FALSE);
+	gtk_box_append(GTK_BOX(right), p->refusal);
+	gtk_box_append(GTK_BOX(actions), button("Back", "setup-back", G_CALLBACK(on_back), p));
+	p->start_button = button("Start", "setup-start", G_CALLBACK(on_start), p);
+	gtk_widget_add_css_class(p->start_button, "primary");
+	gtk_widget_set_hexpand(p->start_button, TRUE);
+	gtk_box_append(GTK_BOX(actions), p->start_button);
+	gtk_widget_set_valign(actions, GTK_ALIGN_END);
+	gtk_widget_set_vexpand(actions, TRUE);
+	gtk_box_append(GTK_BOX(right), actions);
+	gtk_widget_set_hexpand(right, TRUE);
+	gtk_box_append(GTK_BOX(box), right);
+	return box;
+}
+
+static GtkWidget *live_pair(struct panel *p, const char *title, const char *name, const char *less,
+			    const char *more, GCallback cb, GtkWidget **value)
+{
+	return stepper(title, name, less, more, cb, p, value);
+}
+
+static GtkWidget *build_running(struct panel *p)
+{
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 28);
+	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 16);
+	GtkWidget *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16), *stop;
+
+	gtk_widget_set_margin_start(box, 28);
+	gtk_widget_set_margin_end(box, 28);
+	gtk_widget_set_margin_top(box, 16);
+	gtk_widget_set_margin_bottom(box, 16);
+	p->run_body = body_new(false);
+	gtk_widget_set_size_request(body_widget(p->run_body), 360, -1);
+	gtk_widget_set_hexpand(body_widget(p->run_body), FALSE);
+	gtk_box_append(GTK_BOX(box), body_widget(p->run_body));
+	p->run_title = label("", "big");
+	p->run_progress = gtk_progress_bar_new();
+	gtk_widget_set_name(p->run_progress, "run-progress");
+	p->run_left = label("", "huge");
+	p->run_step = label("", "value");
+	gtk_widget_set_name(p->run_step, "run-step");
+	p->run_temp = label("", "note");
+	gtk_box_append(GTK_BOX(right), p->run_title);
+	gtk_box_append(GTK_BOX(right), p->run_progress);
+	gtk_box_append(GTK_BOX(right), p->run_left);
+	gtk_box_append(GTK_BOX(right), p->run_step);
+	gtk_box_append(GTK_BOX(right), live_pair(p, "Pressure", "run-intensity", "Softer", "Stronger",
+						 G_CALLBACK(on_intensity_live), &p->run_intensity));
+	gtk_box_append(GTK_BOX(right), live_pair(p, "Warmth", "run-heat", "Less", "More",
+						 G_CALLBACK(on_heat_live), &p->run_heat));
+	gtk_box_append(GTK_BOX(right), p->run_temp);
+	p->pause_button = button("Pause", "run-pause", G_CALLBACK(on_pause), p);
+	gtk_widget_set_hexpand(p->pause_button, TRUE);
+	stop = button("Finish now", "run-stop", G_CALLBACK(on_graceful_stop), p);
+	gtk_widget_set_hexpand(stop, TRUE);
+	gtk_box_append(GTK_BOX(actions), p->pause_button);
+	gtk_box_append(GTK_BOX(actions), stop);
+	gtk_widget_set_vexpand(actions, TRUE);
+	gtk_widget_set_valign(actions, GTK_ALIGN_END);
+	gtk_box_append(GTK_BOX(right), actions);
+	gtk_widget_set_hexpand(right, TRUE);
+	gtk_box_append(GTK_BOX(box), right);
+	return box;
+}
+
+static GtkWidget *build_estop(struct panel *p)
+{
+	GtkWidget *box = page_box(), *reset;
+
+	gtk_box_append(GTK_BOX(box), label("The chair has stopped.", "huge"));
+	gtk_box_append(GTK_BOX(box), label("The emergency stop is on: every motor, airbag and heater "
+					   "is off, and nothing will move. You can get up safely; "
+					   "push the roller away if it presses on you.", "value"));
+	gtk_box_append(GTK_BOX(box), label("When you are ready, release the stop button on the chair "
+					   "(turn it to pull it up), then tap Reset. Reset does not "
+					   "start a massage.", "note"));
+	p->estop_reason = label("", "refusal");
+	gtk_widget_set_name(p->estop_reason, "estop-reason");
+	gtk_box_append(GTK_BOX(box), p->estop_reason);
+	reset = button("Reset", "estop-reset", G_CALLBACK(on_reset), p);
+	gtk_widget_add_css_class(reset, "primary");
+	gtk_widget_set_vexpand(reset, FALSE);
+	gtk_widget_set_size_request(reset, 320, 80);
+	gtk_widget_set_halign(reset, GTK_ALIGN_START);
+	gtk_box_append(GTK_BOX(box), reset);
+	return box;
+}
+
+static GtkWidget *build_fault(struct panel *p)
+{
+	GtkWidget *box = page_box(), *reset;
+
+	gtk_box_append(GTK_BOX(box), label("The chair stopped because something is wrong.", "big"));
+	p->fault_list = label("", "value");
+	gtk_box_append(GTK_BOX(box), p->fault_list);
+	gtk_box_append(GTK_BOX(box), label("Every motor, airbag and heater is off. Tap Reset once the "
+					   "cause is cleared; if it happens again, have the chair "
+					   "serviced.", "note"));
+	p->fault_reason = label("", "refusal");
+	gtk_widget_set_name(p->fault_reason, "fault-reason");
+	gtk_box_append(GTK_BOX(box), p->fault_reason);
+	reset = button("Reset", "fault-reset", G_CALLBACK(on_reset), p);
+	gtk_widget_add_css_class(reset, "primary");
+	gtk_widget_set_size_request(reset, 320, 80);
+	gtk_widget_set_halign(reset, GTK_ALIGN_START);
+	gtk_box_append(GTK_BOX(box), reset);
+	return box;
+}
+
+static GtkWidget *build_finished(struct panel *p)
+{
+	GtkWidget *box = page_box(), *done;
+
+	p->finished_title = label("", "huge");
+	gtk_widget_set_name(p->finished_title, "finished-title");
+	p->finished_detail = label("", "value");
+	gtk_box_append(GTK_BOX(box), p->finished_title);
+	gtk_box_append(GTK_BOX(box), p->finished_detail);
+	gtk_box_append(GTK_BOX(box), label("Take care of yourself now:", "value"));
+	gtk_box_append(GTK_BOX(box), label("•  Drink a glass of water.\n"
+					   "•  Rest a few minutes, then stand up slowly.\n"
+					   "•  Stretch gently: shoulders, neck and lower back.\n"
+					   "•  After deep work some soreness is normal, and can last a "
+					   "day or two. A warm bath helps.", "note"));
+	done = button("Done", "finished-done", G_CALLBACK(on_done), p);
+	gtk_widget_add_css_class(done, "primary");
+	gtk_widget_set_size_request(done, 320, 80);
+	gtk_widget_set_halign(done, GTK_ALIGN_START);
+	gtk_box_append(GTK_BOX(box), done);
+	return box;
+}
+
+static GtkWidget *build_waiting(struct panel *p)
+{
+	GtkWidget *box = page_box();
+
+	gtk_box_append(GTK_BOX(box), label("Waiting for the chair…", "huge"));
+	gtk_box_append(GTK_BOX(box), label("The chair's controller is starting, or is not running. "
+					   "This screen carries on by itself as soon as it is back.",
+					   "value"));
+	gtk_box_append(GTK_BOX(box), label("If the chair is moving, press the red stop button on the "
+					   "chair itself: it cuts the power.", "note"));
+	return box;
+}
+
+/* Each page scrolls if it ever needs more than the screen, so the window
+ * never outgrows the display. */
+static void add_page(struct panel *p, GtkWidget *page, const char *name)
+{
+	GtkWidget *sw = gtk_scrolled_window_new();
+
+	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(sw), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(sw), page);
+	gtk_stack_add_named(p->stack, sw, name);
+}
+
+static void activate(GtkApplication *app, gpointer data)
+{
+	struct panel *p = data;
+	GtkWidget *root = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+	GtkWidget *top = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 20);
+	GtkCssProvider *prov = gtk_css_provider_new();
+
+	gtk_css_provider_load_from_data(prov, css, -1);
+	gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(prov),
+						   GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+	p->window = GTK_WINDOW(gtk_application_window_new(app));
+	gtk_window_set_default_size(p->window, 1280, 800);
+	gtk_window_set_decorated(p->window, FALSE);
+
+	gtk_widget_add_css_class(top, "topbar");
+	p->title = label("", "title");
+	gtk_widget_set_hexpand(p->title, TRUE);
+	gtk_widget_set_valign(p->title, GTK_ALIGN_CENTER);
+	p->stop = button("STOP", "panel-stop", G_CALLBACK(on_stop_pressed), p);
+	gtk_box_append(GTK_BOX(top), p->title);
+	gtk_box_append(GTK_BOX(top), p->stop);
+	gtk_box_append(GTK_BOX(root), top);
+
+	p->stack = GTK_STACK(gtk_stack_new());
+	gtk_stack_set_transition_type(p->stack, GTK_STACK_TRANSITION_TYPE_NONE);
+	gtk_widget_set_vexpand(GTK_WIDGET(p->stack), TRUE);
+	add_page(p, build_waiting(p), "waiting");
+	add_page(p, build_home(p), "home");
+	add_page(p, build_setup(p), "setup");
+	add_page(p, build_running(p), "running");
+	add_page(p, build_estop(p), "estop");
+	add_page(p, build_fault(p), "fault");
+	add_page(p, build_finished(p), "finished");
+	gtk_box_append(GTK_BOX(root), GTK_WIDGET(p->stack));
+	gtk_window_set_child(p->window, root);
+	follow(p);
+	gtk_window_present(p->window);
+	if (!g_getenv("CHAIR_PANEL_WINDOWED"))
+		gtk_window_fullscreen(p->window);
+	p->watch = g_bus_watch_name(p->bus_type, BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+				    name_appeared, name_vanished, p, NULL);
+}
+
+static gint local_options(GApplication *app, GVariantDict *opts, gpointer data)
+{
+	struct panel *p = data;
+
+	if (g_variant_dict_contains(opts, "version")) {
+		printf("chair-panel %s\n", CHAIRD_VERSION);
+		return 0;
+	}
+	if (g_variant_dict_contains(opts, "session"))
+		p->bus_type = G_BUS_TYPE_SESSION;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct panel p = { .bus_type = G_BUS_TYPE_SYSTEM };
+	int r;
+
+	p.layout_path = g_getenv("CHAIR_PANEL_LAYOUT");
+	p.app = gtk_application_new("org.chaird.Panel", G_APPLICATION_NON_UNIQUE);
+	g_application_add_main_option(G_APPLICATION(p.app), "session", 0, 0, G_OPTION_ARG_NONE,
+				      "Use the session bus instead of the system bus", NULL);
+	g_application_add_main_option(G_APPLICATION(p.app), "version", 0, 0, G_OPTION_ARG_NONE,
+				      "Show the version", NULL);
+	g_signal_connect(p.app, "handle-local-options", G_CALLBACK(local_options), &p);
+	g_signal_connect(p.app, "activate", G_CALLBACK(activate), &p);
+	r = g_application_run(G_APPLICATION(p.app), argc, argv);
+	g_object_unref(p.app);
+	return r;
+}
