@@ -261,7 +261,7 @@ static int run_daemon(const struct args *a)
 	r = manager_run(m, a->session);
 	manager_free(m);
 	chair_map_free(map);
-	return r < 0 ? 1 : 0;
+	return r != 0 ? 1 : 0;
 }
 
 static int run_safe_state(const struct args *a)

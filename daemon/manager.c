@@ -616,6 +616,30 @@ struct manager *manager_free(struct manager *m)
 	return NULL;
 }
 
+/* Without the bus, nobody can steer or stop the chair through software:
+ * drive every output safe and exit non-zero, so systemd restarts us. */
+static DBusHandlerResult bus_filter(DBusConnection *c, DBusMessage *msg, void *userdata)
+{
+	struct manager *m = userdata;
+
+	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected"))
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	log_error("Lost the connection to the bus: every output driven safe, exiting");
+	hal_safe_state(m->hal);
+	if (m->engine)
+		manager_end_session(m, CHAIR_FINISH_STOPPED);
+	if (m->trace) {
+		struct chair_sensors sens;
+
+		chair_motion_sensors(m->motion, &m->in, &sens);
+		m->traced_once = false;
+		write_trace(m, manager_now(m), &sens);
+	}
+	sd_notify(false, "STOPPING=1\nSTATUS=Lost the bus: outputs safe");
+	sd_event_exit(m->event, 1);
+	return DBUS_HANDLER_RESULT_HANDLED;
+}
+
 int manager_run(struct manager *m, bool session_bus)
 {
 	DBusError err;
@@ -629,6 +653,8 @@ int manager_run(struct manager *m, bool session_bus)
 		dbus_error_free(&err);
 		return -ENOTCONN;
 	}
+	if (!dbus_connection_add_filter(m->bus, bus_filter, m, NULL))
+		return log_oom();
 	r = bus_glue_attach(m->bus, m->event, PRIORITY_BUS, &m->glue);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");

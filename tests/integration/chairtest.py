@@ -53,8 +53,9 @@ class Bus:
                         CHAIRCTL_BUS='session')
 
     def close(self):
-        self.proc.terminate()
-        self.proc.wait()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -406,6 +406,21 @@ class TestSafety(ChairTestCase):
         self.assertTrue(any(not all_off(t['outputs']) for t in c.trace()))
 
 
+class TestBusLoss(ChairTestCase):
+    def test_bus_lost_mid_session(self):
+        """Without its bus nobody can stop the chair through software: it
+        drives everything safe and exits non-zero, for systemd to restart."""
+        c = self.chair
+        self.start('sports')
+        wait_until(lambda: any(c.outputs().values()), what='outputs on')
+        self.bus.proc.kill()
+        self.bus.proc.wait()
+        self.assertEqual(c.proc.wait(timeout=10), 1)
+        last = c.trace()[-1]
+        self.assertTrue(all_off(last['outputs']), last)
+        self.assertIn('Lost the connection to the bus', c.read_log())
+
+
 class TestChairctl(ChairTestCase):
     def test_commands(self):
         c = self.chair
