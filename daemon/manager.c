@@ -514,6 +514,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 			goto fail; /* it said which chip and line */
 	}
 	m->hal->clock_offset = m->mono0 - USEC_PER_SEC;
+	/* Now that the chair's clock is set, the first sensor readings carry
+	 * the right time. */
+	if (!cfg->sim)
+		hal_gpiod_read_temperatures(m->hal);
 	r = hal_safe_state(m->hal);
 	if (r < 0) {
 		log_error_errno(r, "Failed to drive the outputs safe: %m");
