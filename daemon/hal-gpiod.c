@@ -367,21 +367,27 @@ out:
 }
 
 /* Every output of every chip inactive. The first thing done on an e-stop
- * edge, and the last thing done before release. */
-static void all_outputs_safe(struct ghal *g)
+ * edge, and the last thing done before release. The outputs count as off
+ * only if every chip took it; otherwise the daemon tries again. */
+static int all_outputs_safe(struct ghal *g)
 {
 	enum gpiod_line_value v[CHAIR_OUTPUT_COUNT];
+	int r = 0;
 
 	for (size_t i = 0; i < CHAIR_OUTPUT_COUNT; i++)
 		v[i] = GPIOD_LINE_VALUE_INACTIVE;
 	for (size_t i = 0; i < g->n_chips; i++) {
 		struct gchip *c = &g->chips[i];
 
-		if (c->req && c->n_out)
-			gpiod_line_request_set_values_subset(c->req, c->n_out, c->out_offsets, v);
+		if (c->req && c->n_out &&
+		    gpiod_line_request_set_values_subset(c->req, c->n_out, c->out_offsets, v) < 0)
+			r = log_error_errno(-errno, "%s: cannot drive the outputs safe: %m", c->label);
 	}
+	if (r < 0)
+		return r;
 	memset(&g->hal->current, 0, sizeof(g->hal->current));
 	g->hal->set_at_usec = g->hal->safe_at_usec = mono_usec();
+	return 0;
 }
 
 static void output_off(struct ghal *g, enum chair_output o)
@@ -390,7 +396,12 @@ static void output_off(struct ghal *g, enum chair_output o)
 
 	if (l->chip < 0 || !g->chips[l->chip].req)
 		return;
-	gpiod_line_request_set_value(g->chips[l->chip].req, l->offset, GPIOD_LINE_VALUE_INACTIVE);
+	if (gpiod_line_request_set_value(g->chips[l->chip].req, l->offset,
+					 GPIOD_LINE_VALUE_INACTIVE) < 0) {
+		log_error("%s: cannot switch %s off: %m", g->chips[l->chip].label,
+			  chair_output_to_string(o));
+		return;
+	}
 	g->hal->current.out[o] = false;
 	g->hal->set_at_usec = mono_usec();
 }
@@ -522,10 +533,13 @@ static int gpiod_set_outputs(struct hal *h, const struct chair_command *cmd)
 		for (int k = 0; k < CHAIR_OUTPUT_COUNT; k++)
 			if (k != o && g->pwm[k] == g->pwm[o] && cmd->out[k])
 				shared_on = true;
-		if (cmd->out[o])
-			pwm_set(g->pwm[o], cmd->duty[o]);
-		else if (!shared_on)
-			pwm_set(g->pwm[o], 0);
+		if (cmd->out[o] || !shared_on) {
+			int k = pwm_set(g->pwm[o], cmd->out[o] ? cmd->duty[o] : 0);
+
+			if (k < 0)
+				r = log_error_errno(k, "%s: cannot set its speed: %m",
+						    chair_output_to_string(o));
+		}
 	}
 	return r;
 }
@@ -534,6 +548,7 @@ static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *r
 {
 	struct ghal *g = h->data;
 	struct chair_inputs in = { 0 };
+	int r = 0;
 
 	for (size_t i = 0; i < g->n_chips; i++) {
 		struct gchip *c = &g->chips[i];
@@ -542,7 +557,7 @@ static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *r
 		if (!c->n_in)
 			continue;
 		if (gpiod_line_request_get_values_subset(c->req, c->n_in, c->in_offsets, v) < 0) {
-			log_error("%s: cannot read inputs: %m", c->label);
+			r = log_error_errno(-errno, "%s: cannot read inputs: %m", c->label);
 			continue;
 		}
 		for (size_t k = 0; k < c->n_in; k++)
@@ -554,13 +569,12 @@ static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *r
 	in.encoder_last_usec = g->last_pulse_mono > h->clock_offset ? g->last_pulse_mono - h->clock_offset : 0;
 	memcpy(in.temp, g->temp, sizeof(in.temp));
 	*ret = in;
-	return 0;
+	return r;
 }
 
 static int gpiod_safe(struct hal *h)
 {
-	all_outputs_safe(h->data);
-	return 0;
+	return all_outputs_safe(h->data);
 }
 
 static int gpiod_attach(struct hal *h, sd_event *e, int64_t priority)

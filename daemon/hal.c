@@ -18,9 +18,11 @@ int hal_set_outputs(struct hal *h, const struct chair_command *c)
 	bool was_safe = chair_command_all_safe(&h->current);
 	int r = h->ops->set_outputs(h, c);
 
+	/* Only what was really driven: a failed write is tried again. */
+	if (r < 0)
+		return r;
 	h->set_at_usec = mono_usec();
-	if (r >= 0)
-		h->current = *c;
+	h->current = *c;
 	if (chair_command_all_safe(c) && !was_safe)
 		h->safe_at_usec = h->set_at_usec;
 	return r;
@@ -30,6 +32,8 @@ int hal_safe_state(struct hal *h)
 {
 	int r = h->ops->safe_state(h);
 
+	if (r < 0)
+		return r;
 	memset(&h->current, 0, sizeof(h->current));
 	h->safe_at_usec = h->set_at_usec = mono_usec();
 	return r;

@@ -22,11 +22,14 @@ typedef void (*hal_edge_fn)(struct hal *h, void *userdata);
 
 struct hal_ops {
 	const char *name;
-	/** Drives the outputs. Only the safety core's command gets here. */
+	/** Drives the outputs. Only the safety core's command gets here.
+	 * Negative if any line could not be driven. */
 	int (*set_outputs)(struct hal *h, const struct chair_command *c);
-	/** Reads inputs and temperatures at chair time @p now. */
+	/** Reads inputs and temperatures at chair time @p now. Negative if
+	 * any line could not be read. */
 	int (*read_inputs)(struct hal *h, uint64_t now, struct chair_inputs *ret);
-	/** Drives every output inactive, whatever else happens. */
+	/** Drives every output inactive, whatever else happens. Negative if
+	 * any line could not be driven. */
 	int (*safe_state)(struct hal *h);
 	/** Advances simulated time; NULL for real hardware. */
 	void (*advance)(struct hal *h, uint64_t dt_usec, const struct chair_command *c);

@@ -275,6 +275,20 @@ static void write_trace(struct manager *m, uint64_t now, const struct chair_sens
 	m->edge_mono = 0;
 }
 
+/* A line that cannot be read or driven: nothing it says can be trusted,
+ * so everything goes off, and stays off until Reset(). */
+static void io_failed(struct manager *m)
+{
+	if (chair_safety_faults(m->safety) & (UINT32_C(1) << CHAIR_FAULT_GPIO))
+		return;
+	chair_safety_latch_fault(m->safety, CHAIR_FAULT_GPIO);
+	hal_safe_state(m->hal);
+	if (m->state != CHAIR_STATE_EMERGENCY_STOP)
+		enter_latched(m, CHAIR_STATE_FAULT);
+	else
+		manager_mark(m, PROP_FAULTS);
+}
+
 /* One control iteration, @p dt of chair time ending at @p now. */
 static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 {
@@ -282,10 +296,15 @@ static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 	struct chair_request req;
 	struct chair_command cmd;
 	unsigned ev;
+	bool io_ok;
 
+	/* Shutting down: the outputs were driven safe, nothing drives them
+	 * again. */
+	if (m->exiting)
+		return;
 	if (m->hal->ops->advance)
 		m->hal->ops->advance(m->hal, dt, &m->hal->current);
-	m->hal->ops->read_inputs(m->hal, now, &m->in);
+	io_ok = m->hal->ops->read_inputs(m->hal, now, &m->in) >= 0;
 	chair_motion_observe(m->motion, now, &m->in, &m->hal->current);
 	chair_motion_sensors(m->motion, &m->in, &s);
 	watch_seat(m, now);
@@ -293,8 +312,12 @@ static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 	manager_targets(m, now, &s, &m->targets);
 	chair_motion_request(m->motion, &m->in, &m->targets, &req);
 	ev = chair_safety_apply(m->safety, now, &m->in, &req, &cmd);
-	if (memcmp(&cmd, &m->hal->current, sizeof(cmd)))
-		hal_set_outputs(m->hal, &cmd);
+	/* A write that failed leaves current unchanged, so it is tried again
+	 * on every iteration until it takes. */
+	if (memcmp(&cmd, &m->hal->current, sizeof(cmd)) && hal_set_outputs(m->hal, &cmd) < 0)
+		io_ok = false;
+	if (!io_ok)
+		io_failed(m);
 
 	if (ev & CHAIR_SAFETY_EV_ESTOP)
 		enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
@@ -315,6 +338,7 @@ static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 	}
 	update_display(m, &s);
 	write_trace(m, now, &s);
+	schedule_tick(m);
 }
 
 void manager_catch_up(struct manager *m)
@@ -339,10 +363,13 @@ void manager_catch_up(struct manager *m)
 	}
 }
 
+/* Every 10 ms while anything moves, and while any output is on (a stop
+ * whose write failed is tried again at once, not at the next idle tick). */
 static bool needs_fast(const struct manager *m)
 {
 	return m->state == CHAIR_STATE_RUNNING || m->state == CHAIR_STATE_PAUSED ||
-	       m->state == CHAIR_STATE_STOPPING || m->state == CHAIR_STATE_SCANNING;
+	       m->state == CHAIR_STATE_STOPPING || m->state == CHAIR_STATE_SCANNING ||
+	       !chair_command_all_safe(&m->hal->current);
 }
 
 /* Real time between ticks. In fast mode a tick runs every iteration that
@@ -438,26 +465,33 @@ static void on_edge(struct hal *h, void *userdata)
 	manager_input_changed(userdata);
 }
 
+/* Every output safe, the session ended, the last trace line written, and
+ * the loop told to exit. From here on, no control iteration runs: parking
+ * after the session's end would drive the motors again. */
+static void shut_down(struct manager *m, int code, const char *status)
+{
+	struct chair_sensors sens;
+
+	sd_notifyf(false, "STOPPING=1\nSTATUS=%s", status);
+	hal_safe_state(m->hal);
+	m->exiting = true;
+	if (m->engine)
+		manager_end_session(m, CHAIR_FINISH_STOPPED);
+	chair_motion_sensors(m->motion, &m->in, &sens);
+	m->traced_once = false;
+	write_trace(m, manager_now(m), &sens);
+	sd_event_exit(m->event, code);
+}
+
 static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct manager *m = userdata;
 
 	log_info("Received %s: driving every output safe, then exiting",
 		 si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-	sd_notify(false, "STOPPING=1\nSTATUS=Stopping: outputs safe");
-	hal_safe_state(m->hal);
-	if (m->engine)
-		manager_end_session(m, CHAIR_FINISH_STOPPED);
-	if (m->trace) {
-		struct chair_sensors sens;
-
-		chair_motion_sensors(m->motion, &m->in, &sens);
-		m->traced_once = false;
-		write_trace(m, manager_now(m), &sens);
-	}
+	shut_down(m, 0, "Stopping: outputs safe");
 	if (m->bus)
 		dbus_connection_flush(m->bus);
-	sd_event_exit(m->event, 0);
 	return 0;
 }
 
@@ -509,7 +543,8 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 			goto fail;
 		}
 	} else {
-		r = hal_gpiod_new(cfg->map, "/dev", "/sys/class/pwm", &m->hal);
+		r = hal_gpiod_new(cfg->map, cfg->gpio_dir ? cfg->gpio_dir : "/dev",
+				  cfg->pwm_root ? cfg->pwm_root : "/sys/class/pwm", &m->hal);
 		if (r < 0)
 			goto fail; /* it said which chip and line */
 	}
@@ -629,18 +664,7 @@ static DBusHandlerResult bus_filter(DBusConnection *c, DBusMessage *msg, void *u
 	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected"))
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	log_error("Lost the connection to the bus: every output driven safe, exiting");
-	hal_safe_state(m->hal);
-	if (m->engine)
-		manager_end_session(m, CHAIR_FINISH_STOPPED);
-	if (m->trace) {
-		struct chair_sensors sens;
-
-		chair_motion_sensors(m->motion, &m->in, &sens);
-		m->traced_once = false;
-		write_trace(m, manager_now(m), &sens);
-	}
-	sd_notify(false, "STOPPING=1\nSTATUS=Lost the bus: outputs safe");
-	sd_event_exit(m->event, 1);
+	shut_down(m, 1, "Lost the bus: outputs safe");
 	return DBUS_HANDLER_RESULT_HANDLED;
 }
 

@@ -58,6 +58,8 @@ struct manager_config {
 	const char *trace_path;
 	struct chair_hw hw;
 	const struct chair_map *map; /* required for GPIO; optional with sim */
+	const char *gpio_dir; /* the gpiochip devices: NULL for /dev */
+	const char *pwm_root; /* the PWM chips: NULL for /sys/class/pwm */
 };
 
 struct manager {
@@ -109,7 +111,7 @@ struct manager {
 	bool traced_once;
 	uint64_t edge_mono;  /* an input edge waiting to be traced */
 	uint64_t late_usec;  /* lateness of the current iteration */
-	int exit_code;
+	bool exiting; /* the outputs were driven safe for good */
 	const struct bus_interface *served[3];
 	char *introspection_xml;
 };

@@ -171,6 +171,12 @@ static unsigned latch_fault(struct chair_safety *s, enum chair_fault f)
 	return CHAIR_SAFETY_EV_FAULT;
 }
 
+void chair_safety_latch_fault(struct chair_safety *s, enum chair_fault f)
+{
+	if (f < CHAIR_FAULT_COUNT)
+		latch_fault(s, f);
+}
+
 /* Sensor faults, over-temperature and welded relays, whatever is requested. */
 static unsigned check_heaters(struct chair_safety *s, uint64_t now, const struct chair_inputs *in)
 {

@@ -46,6 +46,12 @@ struct chair_safety;
 int chair_safety_new(const struct chair_hw *hw, struct chair_safety **ret);
 struct chair_safety *chair_safety_free(struct chair_safety *s);
 
+/**
+ * Latches a fault the caller found outside the safety core (a GPIO line
+ * that could not be read or driven). Every output stays off until Reset().
+ */
+void chair_safety_latch_fault(struct chair_safety *s, enum chair_fault f);
+
 /** EmergencyStop(): latches at once. The caller then applies. */
 void chair_safety_emergency_stop(struct chair_safety *s);
 

@@ -35,6 +35,7 @@ struct panel {
 	ChairChair1 *proxy;
 	guint watch;
 	const char *layout_path;
+	gulong paint_handler;
 
 	struct program programs[MAX_PROGRAMS];
 	size_t n_programs;
@@ -149,6 +150,8 @@ static const char *fault_words(const char *f)
 		return "The back heater's temperature sensor could not be read.";
 	if (g_str_equal(f, "heater-calves-sensor"))
 		return "The calf heater's temperature sensor could not be read.";
+	if (g_str_equal(f, "gpio-failed"))
+		return "The controller could not reach the chair's motors or sensors.";
 	return f;
 }
 
@@ -205,15 +208,12 @@ static void json_text(GString *out, const char *key, GtkWidget *l, bool comma)
 	g_free(esc);
 }
 
-static gboolean dump_layout(gpointer data)
+static void dump_layout(struct panel *p)
 {
-	struct panel *p = data;
 	GString *out;
 	bool first = true;
 	char *tmp;
 
-	if (!p->layout_path)
-		return G_SOURCE_REMOVE;
 	out = g_string_new(NULL);
 	g_string_append_printf(out, "{\"screen\":\"%s\",\"title\":\"%s\",\"widgets\":{", p->page,
 			       gtk_window_get_title(p->window));
@@ -231,14 +231,40 @@ static gboolean dump_layout(gpointer data)
 		g_rename(tmp, p->layout_path);
 	g_free(tmp);
 	g_string_free(out, TRUE);
-	return G_SOURCE_REMOVE;
 }
 
+static void after_paint(GdkFrameClock *fc, gpointer data)
+{
+	struct panel *p = data;
+
+	g_signal_handler_disconnect(fc, p->paint_handler);
+	p->paint_handler = 0;
+	dump_layout(p);
+}
+
+static gboolean retry_dump(gpointer data);
+
+/* The dump is written after the next frame has been painted, so it says
+ * what is on the screen, not what is about to be. */
 static void schedule_dump(struct panel *p)
 {
-	if (p->layout_path)
-		/* After the new page has been laid out and drawn. */
-		g_timeout_add(150, dump_layout, p);
+	GdkFrameClock *fc;
+
+	if (!p->layout_path || p->paint_handler)
+		return;
+	fc = gtk_widget_get_frame_clock(GTK_WIDGET(p->window));
+	if (!fc) {
+		g_idle_add(retry_dump, p); /* not shown yet */
+		return;
+	}
+	p->paint_handler = g_signal_connect(fc, "after-paint", G_CALLBACK(after_paint), p);
+	gtk_widget_queue_draw(GTK_WIDGET(p->window));
+}
+
+static gboolean retry_dump(gpointer data)
+{
+	schedule_dump(data);
+	return G_SOURCE_REMOVE;
 }
 
 /* --- screens ------------------------------------------------------------- */

@@ -10,10 +10,8 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
@@ -74,7 +72,8 @@ class Panel:
     def screenshot(self, name):
         os.makedirs(SHOTS, exist_ok=True)
         path = os.path.join(SHOTS, name + '.png')
-        time.sleep(0.3)  # let the last frame be drawn: a picture, not a check
+        # The layout the test waited on is written after the frame that
+        # shows it was painted, so the screen is already drawn.
         subprocess.run(['import', '-window', 'root', path], env=self.xenv, check=True)
         return path
 

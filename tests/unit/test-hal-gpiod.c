@@ -21,6 +21,7 @@
 #include "hal.h"
 #include "hwmap.h"
 #include "macro.h"
+#include "manager.h"
 #include "safety.h"
 
 #define MAXL 64
@@ -87,6 +88,7 @@ static struct {
 	const char *fail_open;   /* chip name whose open fails */
 	int fail_open_errno;
 	const char *busy_chip;   /* chip whose request fails with EBUSY */
+	const char *fail_io;     /* chip whose set and get calls fail with EIO */
 	unsigned busy_offset;
 	struct {
 		const char *chip, *name;
@@ -350,6 +352,10 @@ int __wrap_gpiod_line_request_set_values_subset(struct gpiod_line_request *r, si
 {
 	assert_false(r->released);
 	log_values("set", r, n, offsets, v);
+	if (mock.fail_io && streq(mock.fail_io, r->chip)) {
+		errno = EIO;
+		return -1;
+	}
 	return 0;
 }
 
@@ -359,6 +365,10 @@ int __wrap_gpiod_line_request_set_value(struct gpiod_line_request *r, unsigned o
 					enum gpiod_line_value v)
 {
 	logf_("set1 %s %u=%d", r->chip, offset, v);
+	if (mock.fail_io && streq(mock.fail_io, r->chip)) {
+		errno = EIO;
+		return -1;
+	}
 	return 0;
 }
 
@@ -368,6 +378,10 @@ int __wrap_gpiod_line_request_get_values_subset(struct gpiod_line_request *r, si
 						const unsigned *offsets, enum gpiod_line_value *v)
 {
 	logf_("get %s", r->chip);
+	if (mock.fail_io && streq(mock.fail_io, r->chip)) {
+		errno = EIO;
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = r->in_values[offsets[i]];
 	return 0;
@@ -769,6 +783,64 @@ static void test_temperatures(void **state)
 	assert_true(in.temp[CHAIR_HEATER_LUMBAR].valid);
 }
 
+/* A write that fails is not taken as done: the daemon keeps the old
+ * outputs as "on" and tries again; a read that fails is reported. */
+static void test_io_failures(void **state)
+{
+	sd_event *e = NULL;
+	struct chair_command cmd = { 0 };
+	struct chair_inputs in;
+
+	(void)state;
+	new_hal();
+	cmd.out[CHAIR_OUT_WALK_UP] = cmd.out[CHAIR_OUT_PUMP] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
+	assert_int_equal(hal_set_outputs(hal, &cmd), 0);
+
+	mock.fail_io = "gpiochip1";
+	memset(&cmd, 0, sizeof(cmd));
+	assert_true(hal_set_outputs(hal, &cmd) < 0);
+	assert_true(hal->current.out[CHAIR_OUT_PUMP]); /* not taken as off */
+	assert_true(hal_safe_state(hal) < 0);
+	assert_false(chair_command_all_safe(&hal->current));
+	assert_true(hal->ops->read_inputs(hal, 0, &in) < 0);
+
+	/* The e-stop edge: a chip that refuses leaves the outputs "on". */
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	queue("gpiochip0", 27, true, 1, 1000);
+	dispatch(e);
+	assert_false(chair_command_all_safe(&hal->current));
+	/* Once the chip answers again, the retry takes. */
+	mock.fail_io = NULL;
+	assert_int_equal(hal_set_outputs(hal, &cmd), 0);
+	assert_true(chair_command_all_safe(&hal->current));
+	assert_int_equal(hal->ops->read_inputs(hal, 0, &in), 0);
+	sd_event_unref(e);
+}
+
+/* The daemon on this backend: a line that cannot be read latches
+ * gpio-failed, with every output driven off. */
+static void test_manager_io_fault(void **state)
+{
+	struct manager_config cfg = { .time_scale = 1.0, .map = map, .hw = map->hw,
+				      .gpio_dir = tmpdir, .pwm_root = tmpdir };
+	struct manager *m = NULL;
+
+	(void)state;
+	assert_int_equal(manager_new(&cfg, &m), 0);
+	assert_int_equal(m->state, CHAIR_STATE_IDLE);
+	mock.fail_io = "gpiochip0";
+	mock.n_log = 0;
+	manager_input_changed(m);
+	assert_int_equal(m->state, CHAIR_STATE_FAULT);
+	assert_true(chair_safety_faults(m->safety) & (1u << CHAIR_FAULT_GPIO));
+	/* It tried to drive every chip's outputs off. */
+	assert_int_not_equal(find_log(0, "set gpiochip0 5=0 6=0"), SIZE_MAX);
+	assert_int_not_equal(find_log(0, "set gpiochip1 0=0 4=0 6=0"), SIZE_MAX);
+	mock.fail_io = NULL;
+	manager_free(m);
+}
+
 static void test_safe_then_release_at_exit(void **state)
 {
 	(void)state;
@@ -899,6 +971,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seqno_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outputs_and_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temperatures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_io_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manager_io_fault, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_then_release_at_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_startup_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_state_missing_chip, setup, teardown),

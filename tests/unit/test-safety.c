@@ -534,6 +534,30 @@ static void test_air(void **state)
 	teardown(&f);
 }
 
+/* A fault found outside the core (a GPIO line that failed): everything
+ * off, latched until Reset(). */
+static void test_external_fault(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	step(&f, 10 * MS);
+	assert_false(chair_command_all_safe(&f.cmd));
+	chair_safety_latch_fault(f.s, CHAIR_FAULT_GPIO);
+	step(&f, 10 * MS);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_GPIO);
+	step(&f, SEC);
+	assert_true(chair_command_all_safe(&f.cmd));
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	step(&f, 10 * MS);
+	assert_false(chair_command_all_safe(&f.cmd));
+	assert_string_equal(chair_fault_to_string(CHAIR_FAULT_GPIO), "gpio-failed");
+	teardown(&f);
+}
+
 static void test_absent_parts(void **state)
 {
 	struct fixture f;
@@ -573,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_session_cap),
 		cmocka_unit_test(test_seat),
 		cmocka_unit_test(test_air),
+		cmocka_unit_test(test_external_fault),
 		cmocka_unit_test(test_absent_parts),
 	};
 
