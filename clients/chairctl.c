@@ -37,8 +37,11 @@ struct command {
 	const char *name;
 	const char *args;
 	const char *summary;
-	int (*fn)(struct ctx *c, int argc, char **argv);
-	bool needs_bus;
+	int (*fn)(struct ctx *c, const struct command *cmd, int argc, char **argv);
+	/* For the commands that are one call: the method, and what to print
+	 * when it succeeds (for intensity and heat: the accepted range). */
+	const char *method;
+	const char *message;
 };
 
 static const struct command commands[];
@@ -342,7 +345,7 @@ static DBusMessage *list_programs(struct ctx *c, int *ret)
 	return send_call(c, new_call(CHAIR_INTERFACE, "ListPrograms"), CALL_TIMEOUT_MS, ret);
 }
 
-static int cmd_programs(struct ctx *c, int argc, char **argv)
+static int cmd_programs(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	DBusMessage *reply;
 	DBusMessageIter it, arr;
@@ -468,7 +471,7 @@ static void print_step(DBusMessageIter *step, char *last_phase, size_t n)
 	putchar('\n');
 }
 
-static int cmd_show(struct ctx *c, int argc, char **argv)
+static int cmd_show(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	DBusMessage *reply;
 	DBusMessageIter it, arr;
@@ -577,7 +580,7 @@ static void dict_add_strings(DBusMessageIter *d, const char *key, char **v, int 
 	dbus_message_iter_close_container(d, &e);
 }
 
-static int cmd_start(struct ctx *c, int argc, char **argv)
+static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "program", required_argument, NULL, 'p' },
@@ -695,56 +698,26 @@ static int cmd_start(struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_simple(struct ctx *c, int argc, char **argv, const char *method, const char *done)
+/* A command that is one call without arguments: stop, pause, estop... */
+static int cmd_simple(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
-	int r = no_options(argc, argv, argv[0]);
+	int r = no_options(argc, argv, cmd->name);
 
 	if (r >= 0)
 		return r;
 	if (argc > 1)
-		return usage_for(argv[0]);
-	r = simple_call(c, method, DBUS_TYPE_INVALID, NULL,
-			strcmp(method, "Scan") == 0 ? SCAN_TIMEOUT_MS : CALL_TIMEOUT_MS);
-	if (r == 0 && done)
-		puts(done);
+		return usage_for(cmd->name);
+	r = simple_call(c, cmd->method, DBUS_TYPE_INVALID, NULL,
+			strcmp(cmd->method, "Scan") == 0 ? SCAN_TIMEOUT_MS : CALL_TIMEOUT_MS);
+	if (r == 0 && cmd->message)
+		puts(cmd->message);
 	return r;
 }
 
-static int cmd_stop(struct ctx *c, int argc, char **argv)
-{
-	return cmd_simple(c, argc, argv, "Stop", "Stopping: the roller retracts and parks.");
-}
-
-static int cmd_pause(struct ctx *c, int argc, char **argv)
-{
-	return cmd_simple(c, argc, argv, "Pause", "Paused.");
-}
-
-static int cmd_resume(struct ctx *c, int argc, char **argv)
-{
-	return cmd_simple(c, argc, argv, "Resume", "Resumed.");
-}
-
-static int cmd_estop(struct ctx *c, int argc, char **argv)
-{
-	return cmd_simple(c, argc, argv, "EmergencyStop",
-			  "Emergency stop: every output is off. 'chairctl reset' clears it.");
-}
-
-static int cmd_reset(struct ctx *c, int argc, char **argv)
-{
-	return cmd_simple(c, argc, argv, "Reset", "The chair is ready.");
-}
-
-static int cmd_reload(struct ctx *c, int argc, char **argv)
-{
-	return cmd_simple(c, argc, argv, "Reload", "Programs reloaded.");
-}
-
-static int cmd_scan(struct ctx *c, int argc, char **argv)
+static int cmd_scan(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	struct status st;
-	int r = cmd_simple(c, argc, argv, "Scan", NULL);
+	int r = cmd_simple(c, cmd, argc, argv);
 
 	if (r != 0 || argc > 1)
 		return r;
@@ -754,34 +727,24 @@ static int cmd_scan(struct ctx *c, int argc, char **argv)
 	return r;
 }
 
-static int cmd_level(struct ctx *c, int argc, char **argv, const char *method, unsigned long max,
-		     const char *what)
+/* intensity N, heat N */
+static int cmd_level(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	unsigned long v;
 	uint32_t u;
-	int r = no_options(argc, argv, argv[0]);
+	int r = no_options(argc, argv, cmd->name);
 
 	if (r >= 0)
 		return r;
 	if (argc != 2 || !parse_uint(argv[1], 1000, &v)) {
-		err("%s takes one number: %s", argv[0], what);
-		return usage_for(argv[0]);
+		err("%s takes one number: %s", cmd->name, cmd->message);
+		return usage_for(cmd->name);
 	}
 	u = (uint32_t)v;
-	r = simple_call(c, method, DBUS_TYPE_UINT32, &u, CALL_TIMEOUT_MS);
+	r = simple_call(c, cmd->method, DBUS_TYPE_UINT32, &u, CALL_TIMEOUT_MS);
 	if (r == 0)
-		printf("%s set to %lu.\n", strcmp(method, "SetHeat") == 0 ? "Heat" : "Intensity", v);
+		printf("%s set to %lu.\n", strcmp(cmd->method, "SetHeat") == 0 ? "Heat" : "Intensity", v);
 	return r;
-}
-
-static int cmd_intensity(struct ctx *c, int argc, char **argv)
-{
-	return cmd_level(c, argc, argv, "SetIntensity", 5, "1 (softest) to 5 (firmest)");
-}
-
-static int cmd_heat(struct ctx *c, int argc, char **argv)
-{
-	return cmd_level(c, argc, argv, "SetHeat", 3, "0 (off) to 3");
 }
 
 static void json_string(const char *s)
@@ -798,7 +761,7 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
-static int cmd_status(struct ctx *c, int argc, char **argv)
+static int cmd_status(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	struct status st;
 	bool json = false;
@@ -900,7 +863,7 @@ static const char *finish_words(const char *reason)
 	return "The session ended.";
 }
 
-static int cmd_watch(struct ctx *c, int argc, char **argv)
+static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	static const char match_props[] =
 		"type='signal',sender='" CHAIR_BUS_NAME "',path='" CHAIR_OBJECT_PATH "',"
@@ -998,22 +961,27 @@ static int cmd_watch(struct ctx *c, int argc, char **argv)
 /* --- main ---------------------------------------------------------------- */
 
 static const struct command commands[] = {
-	{ "programs", "", "Lists the massage programs.", cmd_programs, true },
-	{ "show", "ID", "Shows a program: what it is for, and its phases and steps.", cmd_show, true },
+	{ "programs", "", "Lists the massage programs.", cmd_programs },
+	{ "show", "ID", "Shows a program: what it is for, and its phases and steps.", cmd_show },
 	{ "start", "--program ID [--minutes N] [--intensity N] [--focus Z] [--avoid Z]... "
-		   "[--heat N] [--condition C]...", "Starts a session.", cmd_start, true },
-	{ "stop", "", "Stops the session gently: the roller retracts and parks.", cmd_stop, true },
-	{ "pause", "", "Pauses the session.", cmd_pause, true },
-	{ "resume", "", "Resumes a paused session.", cmd_resume, true },
-	{ "estop", "", "Emergency stop: every output off at once, until reset.", cmd_estop, true },
-	{ "reset", "", "Clears an emergency stop or a fault once its cause is gone.", cmd_reset, true },
-	{ "status", "[--json]", "Shows the chair's state.", cmd_status, true },
-	{ "watch", "", "Follows the session live until it ends.", cmd_watch, true },
+		   "[--heat N] [--condition C]...", "Starts a session.", cmd_start },
+	{ "stop", "", "Stops the session gently: the roller retracts and parks.", cmd_simple,
+	  "Stop", "Stopping: the roller retracts and parks." },
+	{ "pause", "", "Pauses the session.", cmd_simple, "Pause", "Paused." },
+	{ "resume", "", "Resumes a paused session.", cmd_simple, "Resume", "Resumed." },
+	{ "estop", "", "Emergency stop: every output off at once, until reset.", cmd_simple,
+	  "EmergencyStop", "Emergency stop: every output is off. 'chairctl reset' clears it." },
+	{ "reset", "", "Clears an emergency stop or a fault once its cause is gone.", cmd_simple,
+	  "Reset", "The chair is ready." },
+	{ "status", "[--json]", "Shows the chair's state.", cmd_status },
+	{ "watch", "", "Follows the session live until it ends.", cmd_watch },
 	{ "intensity", "N", "Sets the intensity, 1 (softest) to 5 (firmest), during a session.",
-	  cmd_intensity, true },
-	{ "heat", "N", "Sets the heat, 0 (off) to 3, during a session.", cmd_heat, true },
-	{ "scan", "", "Measures your shoulder height, so the massage fits your back.", cmd_scan, true },
-	{ "reload", "", "Re-reads the program files.", cmd_reload, true },
+	  cmd_level, "SetIntensity", "1 (softest) to 5 (firmest)" },
+	{ "heat", "N", "Sets the heat, 0 (off) to 3, during a session.", cmd_level, "SetHeat",
+	  "0 (off) to 3" },
+	{ "scan", "", "Measures your shoulder height, so the massage fits your back.", cmd_scan,
+	  "Scan", NULL },
+	{ "reload", "", "Re-reads the program files.", cmd_simple, "Reload", "Programs reloaded." },
 	{}
 };
 
@@ -1074,7 +1042,7 @@ int main(int argc, char **argv)
 	}
 	for (int k = i + 1; k < argc; k++)
 		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0)
-			return cmd->fn(&c, argc - i, argv + i);
+			return cmd->fn(&c, cmd, argc - i, argv + i);
 	dbus_error_init(&e);
 	c.bus = dbus_bus_get(c.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &e);
 	if (!c.bus) {
@@ -1084,7 +1052,7 @@ int main(int argc, char **argv)
 		return EXIT_UNREACHABLE;
 	}
 	dbus_connection_set_exit_on_disconnect(c.bus, FALSE);
-	r = cmd->fn(&c, argc - i, argv + i);
+	r = cmd->fn(&c, cmd, argc - i, argv + i);
 	dbus_connection_unref(c.bus);
 	return r;
 }

@@ -455,7 +455,6 @@ static DBusMessage *method_resume(struct manager *m, DBusMessage *call)
 	if (seat_empty(m))
 		return seat_empty_error(call);
 	chair_engine_resume(m->engine, m->chair_now);
-	m->seat_paused = false;
 	manager_set_state(m, CHAIR_STATE_RUNNING);
 	return bus_reply(call);
 }
@@ -562,26 +561,27 @@ static struct chair_sim *sim(struct manager *m)
 	return hal_sim_chair(m->hal);
 }
 
-static DBusMessage *method_set_button(struct manager *m, DBusMessage *call)
+/* A simulated input changes: acted on at once, as a GPIO edge would be. */
+static DBusMessage *set_sim_input(struct manager *m, DBusMessage *call,
+				  void (*set)(struct chair_sim *s, bool v))
 {
 	dbus_bool_t b;
 
 	dbus_message_get_args(call, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
 	manager_catch_up(m);
-	chair_sim_set_estop(sim(m), b);
+	set(sim(m), b);
 	manager_input_changed(m);
 	return bus_reply(call);
 }
 
+static DBusMessage *method_set_button(struct manager *m, DBusMessage *call)
+{
+	return set_sim_input(m, call, chair_sim_set_estop);
+}
+
 static DBusMessage *method_set_occupied(struct manager *m, DBusMessage *call)
 {
-	dbus_bool_t b;
-
-	dbus_message_get_args(call, NULL, DBUS_TYPE_BOOLEAN, &b, DBUS_TYPE_INVALID);
-	manager_catch_up(m);
-	chair_sim_set_occupied(sim(m), b);
-	manager_input_changed(m);
-	return bus_reply(call);
+	return set_sim_input(m, call, chair_sim_set_occupied);
 }
 
 static DBusMessage *method_inject_fault(struct manager *m, DBusMessage *call)

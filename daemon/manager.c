@@ -89,7 +89,6 @@ static void clear_session(struct manager *m)
 {
 	m->engine = chair_engine_free(m->engine);
 	chair_motion_set_guard(m->motion, NULL);
-	m->seat_paused = false;
 	m->step_valid = false;
 	manager_mark(m, PROP_STEP);
 }
@@ -205,7 +204,6 @@ static void watch_seat(struct manager *m, uint64_t now)
 	if (m->state == CHAIR_STATE_RUNNING) {
 		log_notice("The seat is empty: session paused");
 		chair_engine_pause(m->engine, now);
-		m->seat_paused = true;
 		manager_set_state(m, CHAIR_STATE_PAUSED);
 	}
 	if (now - m->seat_empty_since >= MANAGER_SEAT_GRACE_USEC)
@@ -428,7 +426,7 @@ int manager_reload(struct manager *m)
 	return 0;
 }
 
-int manager_emergency_stop(struct manager *m)
+void manager_emergency_stop(struct manager *m)
 {
 	struct chair_command safe = { 0 };
 
@@ -439,7 +437,6 @@ int manager_emergency_stop(struct manager *m)
 	enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
 	manager_catch_up(m);
 	control_iteration(m, m->chair_now, 0);
-	return 0;
 }
 
 /* An input changed (a GPIO edge, or the simulator's button, seat or

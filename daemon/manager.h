@@ -85,7 +85,6 @@ struct manager {
 	unsigned heat;
 	uint64_t elapsed;
 	uint64_t duration;
-	bool seat_paused;       /* paused because the seat emptied */
 	uint64_t seat_empty_since;
 	bool occupied;
 	int zone;
@@ -118,7 +117,8 @@ struct manager {
 
 int manager_new(const struct manager_config *cfg, struct manager **ret);
 struct manager *manager_free(struct manager *m);
-/** Takes the bus name and runs until SIGTERM or SIGINT. */
+/** Takes the bus name and runs until SIGTERM or SIGINT (0) or until the
+ * bus is lost (1); a negative errno if it could not start. */
 int manager_run(struct manager *m, bool session_bus);
 
 /* Chair time now. */
@@ -127,10 +127,9 @@ uint64_t manager_now(struct manager *m);
 void manager_catch_up(struct manager *m);
 void manager_mark(struct manager *m, uint32_t props);
 
-/* Actions, shared by D-Bus and signals. Each returns 0, or a negative errno
- * with @p ret_msg a sentence for the person (static or owned as noted). */
-int manager_reload(struct manager *m);
-int manager_emergency_stop(struct manager *m);
+/* Actions, shared by D-Bus and signals. */
+int manager_reload(struct manager *m); /* logs what was wrong */
+void manager_emergency_stop(struct manager *m); /* outputs off first */
 void manager_end_session(struct manager *m, enum chair_finish_reason why);
 void manager_set_state(struct manager *m, enum chair_state s);
 bool manager_in_session(const struct manager *m);

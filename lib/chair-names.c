@@ -226,6 +226,18 @@ enum chair_output chair_heater_output(enum chair_heater h)
 	return h == CHAIR_HEATER_LUMBAR ? CHAIR_OUT_HEAT_LUMBAR : CHAIR_OUT_HEAT_CALVES;
 }
 
+const char *chair_output_list(void)
+{
+	return "walk-up, walk-down, knead-cw, knead-ccw, tap, depth-in, depth-out, pump, "
+	       "valve-shoulders, valve-arms, valve-hips, valve-calves, valve-feet, heat-lumbar, "
+	       "heat-calves, vibrate-seat, recline-up, recline-down";
+}
+
+const char *chair_input_list(void)
+{
+	return "estop, seat, walk-top, walk-bottom, walk-encoder, depth-home, shoulder, motor-fault";
+}
+
 const char *chair_zone_list(void)
 {
 	return "neck, shoulders, upper-back, mid-back, lower-back, sacrum";

@@ -201,7 +201,9 @@ enum chair_output chair_air_zone_valve(enum chair_air_zone z);
 /** The output of a heater. */
 enum chair_output chair_heater_output(enum chair_heater h);
 
-/** Writes "a, b, c" of all names of a table into buf; for error messages. */
+/* Every name of a table as "a, b, c", for error messages. */
+const char *chair_output_list(void);
+const char *chair_input_list(void);
 const char *chair_zone_list(void);
 const char *chair_air_zone_list(void);
 const char *chair_technique_list(void);

@@ -8,6 +8,7 @@
 
 #include "hwmap.h"
 #include "macro.h"
+#include "textparse.h"
 
 #define MAX_LINE 512
 #define MAX_FILE (64 * 1024)
@@ -37,36 +38,16 @@ struct mparser {
 
 _printf_(3, 4) static int mfail_at(struct mparser *p, unsigned line, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = chair_verror(&p->error, p->path, line, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	free(p->error);
-	if (asprintf(&p->error, "%s:%u: %s", p->path, line, msg) < 0) {
-		p->error = NULL;
-		return -ENOMEM;
-	}
-	return -EINVAL;
+	return r;
 }
 
 #define mfail(p, ...) mfail_at(p, (p)->line, __VA_ARGS__)
-
-static char *mstrip(char *s)
-{
-	char *e;
-
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 static int parse_bool(const char *v, bool *ret)
 {
@@ -91,21 +72,6 @@ static int parse_double(const char *v, double *ret)
 	if (errno || end == v || *end || !isfinite(d))
 		return -EINVAL;
 	*ret = d;
-	return 0;
-}
-
-static int parse_ulong(const char *v, unsigned long *ret)
-{
-	char *end;
-	unsigned long u;
-
-	if (!isdigit((unsigned char)*v))
-		return -EINVAL;
-	errno = 0;
-	u = strtoul(v, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	*ret = u;
 	return 0;
 }
 
@@ -137,32 +103,20 @@ static bool is_motor(enum chair_output o)
 	return false;
 }
 
-static const char *output_names_list(void)
-{
-	return "walk-up, walk-down, knead-cw, knead-ccw, tap, depth-in, depth-out, pump, "
-	       "valve-shoulders, valve-arms, valve-hips, valve-calves, valve-feet, heat-lumbar, "
-	       "heat-calves, vibrate-seat, recline-up, recline-down";
-}
-
-static const char *input_names_list(void)
-{
-	return "estop, seat, walk-top, walk-bottom, walk-encoder, depth-home, shoulder, motor-fault";
-}
-
 static int section_header(struct mparser *p, char *s)
 {
 	char *end = strchr(s, ']');
 	char *body, *name;
 	int idx;
 
-	if (!end || mstrip(end + 1)[0])
+	if (!end || chair_strip(end + 1)[0])
 		return mfail(p, "a section header looks like [output walk-up]");
 	*end = '\0';
-	body = mstrip(s + 1);
+	body = chair_strip(s + 1);
 	name = strpbrk(body, " \t");
 	if (name) {
 		*name++ = '\0';
-		name = mstrip(name);
+		name = chair_strip(name);
 	}
 	if (streq(body, "chair") && !name) {
 		if (p->seen_chair)
@@ -178,7 +132,7 @@ static int section_header(struct mparser *p, char *s)
 		idx = chair_output_from_string(name);
 		if (idx < 0)
 			return mfail(p, "unknown output '%s'; expected one of: %s", name,
-				     output_names_list());
+				     chair_output_list());
 		if (p->m->out[idx].present)
 			return mfail(p, "[output %s] is given twice (first at line %u)", name,
 				     p->m->out[idx].line);
@@ -188,7 +142,7 @@ static int section_header(struct mparser *p, char *s)
 		idx = chair_input_from_string(name);
 		if (idx < 0)
 			return mfail(p, "unknown input '%s'; expected one of: %s", name,
-				     input_names_list());
+				     chair_input_list());
 		if (p->m->in[idx].present)
 			return mfail(p, "[input %s] is given twice (first at line %u)", name,
 				     p->m->in[idx].line);
@@ -221,7 +175,7 @@ static int line_value(struct mparser *p, struct chair_map_line *l, const char *v
 		return l->name ? 0 : -ENOMEM;
 	}
 	snprintf(chip, sizeof(chip), "%.*s", (int)(sp - v), v);
-	if (parse_ulong(mstrip((char *)sp), &off) < 0 || off > 1023)
+	if (chair_parse_ulong(chair_strip((char *)sp), &off) < 0 || off > 1023)
 		return mfail(p, "line '%s' is not valid; write 'CHIP OFFSET' (such as 'gpiochip0 17') "
 				"or the line's name", v);
 	if (strncmp(chip, "gpiochip", 8) != 0 && chip[0] != '/')
@@ -262,7 +216,7 @@ static int line_key(struct mparser *p, bool output, const char *key, const char 
 		if (!is_motor(p->index))
 			return mfail(p, "pwm only applies to motors; %s is switched on and off", what);
 		if (!sp || strncmp(v, "pwmchip", 7) != 0 ||
-		    parse_ulong(mstrip((char *)sp), &u) < 0 || u > 255)
+		    chair_parse_ulong(chair_strip((char *)sp), &u) < 0 || u > 255)
 			return mfail(p, "pwm '%s' is not valid; write 'pwmchipN CHANNEL', such as "
 					"'pwmchip0 1'", v);
 		l->pwm_chip = strndup(v, (size_t)(sp - v));
@@ -272,7 +226,7 @@ static int line_key(struct mparser *p, bool output, const char *key, const char 
 		return l->pwm_chip ? 0 : -ENOMEM;
 	}
 	if (output && streq(key, "pwm-period-ns")) {
-		if (parse_ulong(v, &u) < 0 || u < 1000 || u > 100000000)
+		if (chair_parse_ulong(v, &u) < 0 || u < 1000 || u > 100000000)
 			return mfail(p, "pwm-period-ns %s is out of range; expected 1000 to 100000000", v);
 		l->pwm_period_ns = u;
 		return 0;
@@ -292,7 +246,7 @@ static int line_key(struct mparser *p, bool output, const char *key, const char 
 		return 0;
 	}
 	if (!output && streq(key, "debounce-us")) {
-		if (parse_ulong(v, &u) < 0 || u > CHAIR_MAP_MAX_DEBOUNCE_US)
+		if (chair_parse_ulong(v, &u) < 0 || u > CHAIR_MAP_MAX_DEBOUNCE_US)
 			return mfail(p, "debounce-us %s is out of range; expected 0 to %d", v,
 				     CHAIR_MAP_MAX_DEBOUNCE_US);
 		l->debounce_us = (unsigned)u;
@@ -401,13 +355,13 @@ static int chair_key(struct mparser *p, const char *key, const char *v)
 		return 0;
 	}
 	if (streq(key, "max-depth")) {
-		if (parse_ulong(v, &u) < 0 || u > 4)
+		if (chair_parse_ulong(v, &u) < 0 || u > 4)
 			return mfail(p, "max-depth %s is out of range; depth levels are 0 to 4", v);
 		hw->max_depth = (unsigned)u;
 		return 0;
 	}
 	if (streq(key, "max-session-min")) {
-		if (parse_ulong(v, &u) < 0 || u < 5 || u > 30)
+		if (chair_parse_ulong(v, &u) < 0 || u < 5 || u > 30)
 			return mfail(p, "max-session-min %s is out of range; a session lasts at most 30 "
 					"minutes, and the cap may only lower that (to 5 at least)", v);
 		hw->max_session_usec = u * USEC_PER_MIN;
@@ -426,8 +380,8 @@ static int key_line(struct mparser *p, char *s)
 	if (!eq)
 		return mfail(p, "expected 'key = value' or a section header such as [output walk-up]");
 	*eq = '\0';
-	key = mstrip(s);
-	v = mstrip(eq + 1);
+	key = chair_strip(s);
+	v = chair_strip(eq + 1);
 	if (!*v)
 		return mfail(p, "'%s' has no value", key);
 	switch (p->kind) {
@@ -616,7 +570,7 @@ int chair_map_parse(const char *path, const char *text, size_t len, struct chair
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
-		s = mstrip(line);
+		s = chair_strip(line);
 		if (!*s || *s == ';')
 			continue;
 		r = *s == '[' ? section_header(&p, s) : key_line(&p, s);

@@ -10,6 +10,7 @@
 
 #include "macro.h"
 #include "program.h"
+#include "textparse.h"
 
 struct parser {
 	const char *path;
@@ -45,36 +46,16 @@ static const char *const header_keys[KEY_COUNT] = {
 
 _printf_(3, 4) static int fail_at(struct parser *ps, unsigned line, const char *fmt, ...)
 {
-	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&msg, fmt, ap);
+	r = chair_verror(&ps->error, ps->path, line, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	free(ps->error);
-	if (asprintf(&ps->error, "%s:%u: %s", ps->path, line, msg) < 0) {
-		ps->error = NULL;
-		return -ENOMEM;
-	}
-	return -EINVAL;
+	return r;
 }
 
 #define fail(ps, ...) fail_at(ps, (ps)->line, __VA_ARGS__)
-
-static char *strip(char *s)
-{
-	char *e;
-
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 int chair_parse_duration(const char *s, uint64_t *ret_usec)
 {
@@ -115,14 +96,9 @@ int chair_parse_duration(const char *s, uint64_t *ret_usec)
 
 static int parse_uint(const char *s, unsigned *ret)
 {
-	char *end;
 	unsigned long v;
 
-	if (!s || !isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > 1000000)
+	if (chair_parse_ulong(s, &v) < 0 || v > 1000000)
 		return -EINVAL;
 	*ret = (unsigned)v;
 	return 0;
@@ -150,7 +126,7 @@ static int parse_list(struct parser *ps, const char *value, const char *what,
 	if (!copy)
 		return -ENOMEM;
 	for (char *tok = strtok_r(copy, ",+", &save); tok; tok = strtok_r(NULL, ",+", &save)) {
-		char *t = strip(tok);
+		char *t = chair_strip(tok);
 		int v;
 
 		if (!*t)
@@ -177,8 +153,8 @@ static int header_line(struct parser *ps, char *line)
 	if (!eq)
 		return fail(ps, "expected 'key = value' or a phase header such as [main], got '%s'", line);
 	*eq = '\0';
-	key = strip(line);
-	value = strip(eq + 1);
+	key = chair_strip(line);
+	value = chair_strip(eq + 1);
 	if (strpbrk(key, " \t")) {
 		char first[32];
 
@@ -269,10 +245,10 @@ static int phase_header(struct parser *ps, char *line)
 	char *name;
 	int ph;
 
-	if (!end || strip(end + 1)[0])
+	if (!end || chair_strip(end + 1)[0])
 		return fail(ps, "a phase header looks like [warm-up], [main] or [close]");
 	*end = '\0';
-	name = strip(line + 1);
+	name = chair_strip(line + 1);
 	ph = chair_phase_from_string(name);
 	if (ph < 0)
 		return fail(ps, "unknown phase '%s'; expected warm-up, main or close", name);
@@ -651,7 +627,7 @@ int chair_program_parse(const char *path, const char *text, size_t len,
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
-		s = strip(line);
+		s = chair_strip(line);
 		if (!*s)
 			continue;
 		if (*s == '[')

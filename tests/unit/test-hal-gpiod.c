@@ -23,6 +23,7 @@
 #include "macro.h"
 #include "manager.h"
 #include "safety.h"
+#include "testutil.h"
 
 #define MAXL 64
 
@@ -212,69 +213,29 @@ void __wrap_gpiod_line_settings_free(struct gpiod_line_settings *s)
 	free(s);
 }
 
-int __wrap_gpiod_line_settings_set_direction(struct gpiod_line_settings *s,
-					     enum gpiod_line_direction v);
-int __wrap_gpiod_line_settings_set_direction(struct gpiod_line_settings *s,
-					     enum gpiod_line_direction v)
-{
-	s->dir = v;
-	return 0;
-}
+/* The settings setters: each records its value in the fake settings. */
+#define WRAP_SETTER(what, field, type)                                                        \
+	int __wrap_gpiod_line_settings_set_##what(struct gpiod_line_settings *s, type v);       \
+	int __wrap_gpiod_line_settings_set_##what(struct gpiod_line_settings *s, type v)        \
+	{                                                                                      \
+		s->field = v;                                                                  \
+		return 0;                                                                      \
+	}
+#define WRAP_VOID_SETTER(what, field, type)                                                   \
+	void __wrap_gpiod_line_settings_set_##what(struct gpiod_line_settings *s, type v);      \
+	void __wrap_gpiod_line_settings_set_##what(struct gpiod_line_settings *s, type v)       \
+	{                                                                                      \
+		s->field = v;                                                                  \
+	}
 
-int __wrap_gpiod_line_settings_set_edge_detection(struct gpiod_line_settings *s,
-						  enum gpiod_line_edge v);
-int __wrap_gpiod_line_settings_set_edge_detection(struct gpiod_line_settings *s,
-						  enum gpiod_line_edge v)
-{
-	s->edge = v;
-	return 0;
-}
-
-int __wrap_gpiod_line_settings_set_bias(struct gpiod_line_settings *s, enum gpiod_line_bias v);
-int __wrap_gpiod_line_settings_set_bias(struct gpiod_line_settings *s, enum gpiod_line_bias v)
-{
-	s->bias = v;
-	return 0;
-}
-
-int __wrap_gpiod_line_settings_set_drive(struct gpiod_line_settings *s, enum gpiod_line_drive v);
-int __wrap_gpiod_line_settings_set_drive(struct gpiod_line_settings *s, enum gpiod_line_drive v)
-{
-	s->drive = v;
-	return 0;
-}
-
-void __wrap_gpiod_line_settings_set_active_low(struct gpiod_line_settings *s, bool v);
-void __wrap_gpiod_line_settings_set_active_low(struct gpiod_line_settings *s, bool v)
-{
-	s->active_low = v;
-}
-
-void __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *s,
-						       unsigned long v);
-void __wrap_gpiod_line_settings_set_debounce_period_us(struct gpiod_line_settings *s,
-						       unsigned long v)
-{
-	s->debounce = v;
-}
-
-int __wrap_gpiod_line_settings_set_output_value(struct gpiod_line_settings *s,
-						enum gpiod_line_value v);
-int __wrap_gpiod_line_settings_set_output_value(struct gpiod_line_settings *s,
-						enum gpiod_line_value v)
-{
-	s->value = v;
-	return 0;
-}
-
-int __wrap_gpiod_line_settings_set_event_clock(struct gpiod_line_settings *s,
-					       enum gpiod_line_clock v);
-int __wrap_gpiod_line_settings_set_event_clock(struct gpiod_line_settings *s,
-					       enum gpiod_line_clock v)
-{
-	s->clock = v;
-	return 0;
-}
+WRAP_SETTER(direction, dir, enum gpiod_line_direction)
+WRAP_SETTER(edge_detection, edge, enum gpiod_line_edge)
+WRAP_SETTER(bias, bias, enum gpiod_line_bias)
+WRAP_SETTER(drive, drive, enum gpiod_line_drive)
+WRAP_SETTER(output_value, value, enum gpiod_line_value)
+WRAP_SETTER(event_clock, clock, enum gpiod_line_clock)
+WRAP_VOID_SETTER(active_low, active_low, bool)
+WRAP_VOID_SETTER(debounce_period_us, debounce, unsigned long)
 
 struct gpiod_line_config *__wrap_gpiod_line_config_new(void);
 struct gpiod_line_config *__wrap_gpiod_line_config_new(void)
@@ -462,7 +423,7 @@ static const char map_text[] =
 	"[output heat-lumbar]\nline = gpiochip1 6\n"
 	"[heater lumbar]\nsensor = %s/temp\nscale = 0.001\n";
 
-static char tmpdir[64];
+static char tmpdir[TEST_PATH_MAX];
 static struct chair_map *map;
 static struct hal *hal;
 static int edges_seen;
@@ -470,13 +431,7 @@ static size_t edge_log_at;
 
 static void write_temp(const char *text)
 {
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/temp", tmpdir);
-	f = fopen(path, "we");
-	fputs(text, f);
-	fclose(f);
+	test_write_file(tmpdir, "temp", text);
 }
 
 static void on_edge(struct hal *h, void *userdata)
@@ -488,18 +443,15 @@ static void on_edge(struct hal *h, void *userdata)
 
 static int setup(void **state)
 {
-	char text[2048], path[128];
+	char text[2048];
 	char *err = NULL;
 
 	memset(&mock, 0, sizeof(mock));
 	edges_seen = 0;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/chaird-gpio-XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
+	test_mkdtemp(tmpdir, sizeof(tmpdir), "chaird-gpio");
 	/* The device directory, for finding lines by name. */
-	snprintf(path, sizeof(path), "%s/gpiochip0", tmpdir);
-	close(open(path, O_CREAT | O_WRONLY, 0600));
-	snprintf(path, sizeof(path), "%s/gpiochip1", tmpdir);
-	close(open(path, O_CREAT | O_WRONLY, 0600));
+	test_write_file(tmpdir, "gpiochip0", "");
+	test_write_file(tmpdir, "gpiochip1", "");
 	mock.names[0].chip = "gpiochip1";
 	mock.names[0].name = "SEAT_SENSE";
 	mock.names[0].offset = 9;
@@ -513,15 +465,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	hal_free(hal);
 	hal = NULL;
 	chair_map_free(map);
 	for (size_t i = 0; i < mock.n_req; i++)
 		free(mock.req[i]);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	assert_int_equal(system(cmd), 0);
+	test_rm_rf(tmpdir);
 	return 0;
 }
 
@@ -858,7 +807,7 @@ static void test_safe_then_release_at_exit(void **state)
 /* Captures what the daemon logs while @p fn runs. */
 static void capture_stderr(void (*fn)(void), char *out, size_t n)
 {
-	char path[128];
+	char path[TEST_PATH_MAX + 16];
 	int saved = dup(2), fd;
 	ssize_t k;
 

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "macro.h"
 #include "program.h"
+#include "testutil.h"
 
 #define HEAD "id = t\nname = T\ndescription = A test.\nduration = 10min\n"
 
@@ -198,23 +199,11 @@ static void test_durations(void **state)
 	assert_true(chair_parse_duration("5h", &t) < 0);
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* The set: a broken file is skipped with its error, the others stay; a later
  * directory overrides by id; an id twice in one directory is an error. */
 static void test_program_set(void **state)
 {
-	char a[] = "/tmp/chair-progs-a-XXXXXX", b[] = "/tmp/chair-progs-b-XXXXXX";
+	char a[TEST_PATH_MAX], b[TEST_PATH_MAX];
 	const char *dirs[2];
 	struct chair_programs *ps = NULL;
 	char **errors = NULL;
@@ -222,13 +211,13 @@ static void test_program_set(void **state)
 
 	(void)state;
 	chair_hw_default(&hw);
-	assert_non_null(mkdtemp(a));
-	assert_non_null(mkdtemp(b));
-	write_file(a, "one.program", HEAD "[main]\nknead neck time=60s\n");
-	write_file(a, "two.program", "id = two\nname = Two\ndescription = d\nduration = 10min\n[main]\nrub neck time=1s\n");
-	write_file(a, "three.program", "id = t\nname = Again\ndescription = d\nduration = 10min\n[main]\nknead neck time=60s\n");
-	write_file(a, "notes.txt", "not a program");
-	write_file(b, "t.program", "id = t\nname = Override\ndescription = d\nduration = 20min\n[main]\nknead neck time=60s\n");
+	test_mkdtemp(a, sizeof(a), "chair-progs-a");
+	test_mkdtemp(b, sizeof(b), "chair-progs-b");
+	test_write_file(a, "one.program", HEAD "[main]\nknead neck time=60s\n");
+	test_write_file(a, "two.program", "id = two\nname = Two\ndescription = d\nduration = 10min\n[main]\nrub neck time=1s\n");
+	test_write_file(a, "three.program", "id = t\nname = Again\ndescription = d\nduration = 10min\n[main]\nknead neck time=60s\n");
+	test_write_file(a, "notes.txt", "not a program");
+	test_write_file(b, "t.program", "id = t\nname = Override\ndescription = d\nduration = 20min\n[main]\nknead neck time=60s\n");
 	dirs[0] = a;
 	dirs[1] = b;
 
@@ -246,19 +235,15 @@ static void test_program_set(void **state)
 
 	/* Depth beyond what the hardware allows fails validation (rule 9). */
 	hw.max_depth = 2;
-	write_file(b, "t.program", "id = t\nname = O\ndescription = d\nduration = 20min\n[main]\nknead neck depth=3 time=60s\n");
+	test_write_file(b, "t.program", "id = t\nname = O\ndescription = d\nduration = 20min\n[main]\nknead neck depth=3 time=60s\n");
 	assert_int_equal(chair_programs_load(dirs + 1, 1, &hw, &ps, &errors), 0);
 	assert_int_equal(chair_programs_count(ps), 0);
 	assert_non_null(strstr(errors[0], "t.program:6: depth 3 is deeper than this chair allows"));
 	chair_strv_free(errors);
 	chair_programs_free(ps);
 
-	{
-		char cmd[256];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf %s %s", a, b);
-		assert_int_equal(system(cmd), 0);
-	}
+	test_rm_rf(a);
+	test_rm_rf(b);
 }
 
 /* Every built-in program loads, and reads as the design describes. */
@@ -358,9 +343,32 @@ static void test_builtins(void **state)
 	chair_programs_free(ps);
 }
 
+/* A list used in error messages names exactly the table's entries. */
+static void check_list(const char *list, const char *(*name)(int), int n)
+{
+	char buf[512] = "";
+
+	for (int i = 0; i < n; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? ", " : "", name(i));
+	assert_string_equal(list, buf);
+}
+
+static const char *n_output(int i) { return chair_output_to_string((enum chair_output)i); }
+static const char *n_input(int i) { return chair_input_to_string((enum chair_input)i); }
+static const char *n_zone(int i) { return chair_zone_to_string((enum chair_zone)i); }
+static const char *n_air(int i) { return chair_air_zone_to_string((enum chair_air_zone)i); }
+static const char *n_tech(int i) { return chair_technique_to_string((enum chair_technique)i); }
+static const char *n_cond(int i) { return chair_condition_to_string((enum chair_condition)i); }
+
 static void test_names(void **state)
 {
 	(void)state;
+	check_list(chair_output_list(), n_output, CHAIR_OUTPUT_COUNT);
+	check_list(chair_input_list(), n_input, CHAIR_INPUT_COUNT);
+	check_list(chair_zone_list(), n_zone, CHAIR_ZONE_COUNT);
+	check_list(chair_air_zone_list(), n_air, CHAIR_AIR_COUNT);
+	check_list(chair_technique_list(), n_tech, CHAIR_TECHNIQUE_COUNT);
+	check_list(chair_condition_list(), n_cond, CHAIR_CONDITION_COUNT);
 	for (int i = 0; i < CHAIR_OUTPUT_COUNT; i++) {
 		const char *n = chair_output_to_string((enum chair_output)i);
 

@@ -22,24 +22,18 @@
 #include "pwm.h"
 #include "safety.h"
 #include "temp.h"
+#include "testutil.h"
 
-static char root[64];
+static char root[TEST_PATH_MAX];
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "we");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	test_write_file(root, rel, text);
 }
 
 static void get(const char *rel, char *buf, size_t n)
 {
-	char path[256];
+	char path[TEST_PATH_MAX * 2];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
@@ -51,10 +45,9 @@ static void get(const char *rel, char *buf, size_t n)
 
 static void make_tree(void)
 {
-	char path[256];
+	char path[TEST_PATH_MAX * 2];
 
-	snprintf(root, sizeof(root), "/tmp/chaird-sysfs-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	test_mkdtemp(root, sizeof(root), "chaird-sysfs");
 	snprintf(path, sizeof(path), "%s/pwmchip0", root);
 	mkdir(path, 0755);
 	put("pwmchip0/export", "");
@@ -68,10 +61,7 @@ static void make_tree(void)
 
 static void remove_tree(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	assert_int_equal(system(cmd), 0);
+	test_rm_rf(root);
 }
 
 /* Reads the names of the files modified, in order, from an inotify fd. */
@@ -95,7 +85,8 @@ static size_t read_events(int fd, char names[][32], size_t max)
 static void test_pwm_order(void **state)
 {
 	struct pwm_channel *c = NULL;
-	char names[16][32], buf[256], chan[256], aside[256], export[256];
+	char names[16][32], buf[TEST_PATH_MAX * 2], chan[TEST_PATH_MAX * 2];
+	char aside[TEST_PATH_MAX * 2], export[TEST_PATH_MAX * 2];
 	int fd, pipefd[2];
 	pid_t pid;
 	size_t n;
@@ -176,7 +167,7 @@ static void test_pwm_order(void **state)
 
 static void test_temperature_files(void **state)
 {
-	char path[256];
+	char path[TEST_PATH_MAX * 2];
 	double c = 0;
 
 	(void)state;
