@@ -498,7 +498,11 @@ static DBusMessage *method_set_heat(struct manager *m, DBusMessage *call)
 
 static DBusMessage *method_emergency_stop(struct manager *m, DBusMessage *call)
 {
-	manager_emergency_stop(m);
+	if (manager_emergency_stop(m) < 0)
+		return bus_error(call, CHAIR_ERROR_FAULT,
+				 "The emergency stop is latched, but some outputs could not be switched "
+				 "off (a GPIO failure); the chair keeps trying. Press the chair's own stop "
+				 "button or switch it off at the wall.");
 	return bus_reply(call);
 }
 
@@ -745,7 +749,7 @@ static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
 
 static bool prop_backend(struct manager *m, DBusMessageIter *it)
 {
-	return put_string(it, m->hal->ops->name);
+	return put_string(it, hal_name(m->hal));
 }
 
 static bool prop_version(struct manager *m, DBusMessageIter *it)
@@ -762,7 +766,7 @@ static bool prop_outputs(struct manager *m, DBusMessageIter *it)
 	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++) {
 		DBusMessageIter e;
 		const char *name = chair_output_to_string((enum chair_output)o);
-		dbus_bool_t b = m->hal->current.out[o];
+		dbus_bool_t b = hal_outputs(m->hal)->out[o];
 
 		if (!chair_hw_has_output(&m->hw, (enum chair_output)o))
 			continue;

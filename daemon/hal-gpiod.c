@@ -19,7 +19,7 @@
 #include <sys/epoll.h>
 #include <time.h>
 
-#include "hal.h"
+#include "hal-backend.h"
 #include "hwmap.h"
 #include "log.h"
 #include "macro.h"
@@ -43,6 +43,7 @@ struct gchip {
 	unsigned in_offsets[CHAIR_INPUT_COUNT];
 	int in_ids[CHAIR_INPUT_COUNT];
 	size_t n_in;
+	int io_err; /* the last read or write error, said once */
 	struct ghal *g;
 };
 
@@ -71,14 +72,6 @@ struct ghal {
 	int temp_error[CHAIR_HEATER_COUNT];
 	sd_event_source *temp_timer;
 };
-
-static uint64_t mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static const char *chip_label(const char *path)
 {
@@ -366,6 +359,20 @@ out:
 	return r;
 }
 
+/* A failing chip is tried again every 10 ms: its error is said once, and
+ * again only when it changes. Returns @p r, as negative errno. */
+static int chip_io(struct gchip *c, int r, const char *what)
+{
+	int err = r < 0 ? (errno > 0 ? -errno : -EIO) : 0;
+
+	if (err && err != c->io_err)
+		log_error("%s: cannot %s: %s", c->label, what, strerror(-err));
+	else if (!err && c->io_err)
+		log_notice("%s: works again", c->label);
+	c->io_err = err;
+	return err;
+}
+
 /* Every output of every chip inactive. The first thing done on an e-stop
  * edge, and the last thing done before release. The outputs count as off
  * only if every chip took it; otherwise the daemon tries again. */
@@ -380,13 +387,14 @@ static int all_outputs_safe(struct ghal *g)
 		struct gchip *c = &g->chips[i];
 
 		if (c->req && c->n_out &&
-		    gpiod_line_request_set_values_subset(c->req, c->n_out, c->out_offsets, v) < 0)
-			r = log_error_errno(-errno, "%s: cannot drive the outputs safe: %m", c->label);
+		    chip_io(c, gpiod_line_request_set_values_subset(c->req, c->n_out, c->out_offsets, v),
+			    "drive the outputs safe") < 0)
+			r = -EIO;
 	}
 	if (r < 0)
 		return r;
 	memset(&g->hal->current, 0, sizeof(g->hal->current));
-	g->hal->set_at_usec = g->hal->safe_at_usec = mono_usec();
+	g->hal->set_at_usec = g->hal->safe_at_usec = hal_mono_usec();
 	return 0;
 }
 
@@ -403,7 +411,7 @@ static void output_off(struct ghal *g, enum chair_output o)
 		return;
 	}
 	g->hal->current.out[o] = false;
-	g->hal->set_at_usec = mono_usec();
+	g->hal->set_at_usec = hal_mono_usec();
 }
 
 static int input_of(struct gchip *c, unsigned offset)
@@ -452,27 +460,48 @@ static void handle_event(struct ghal *g, struct gchip *c, struct gpiod_edge_even
 	}
 }
 
+/* A chip whose events cannot be read says nothing more about its inputs,
+ * and its fd would stay ready for ever: every output off, the source
+ * off, and the manager told. */
+static void chip_failed(struct ghal *g, struct gchip *c, const char *why)
+{
+	log_error("%s: %s; every output is driven off and the chip is no longer watched", c->label,
+		  why);
+	sd_event_source_set_enabled(c->src, SD_EVENT_OFF);
+	all_outputs_safe(g);
+	if (g->hal->fail)
+		g->hal->fail(g->hal, g->hal->userdata);
+}
+
 static int edge_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct gchip *c = userdata;
 	struct ghal *g = c->g;
-	int n = gpiod_line_request_read_edge_events(c->req, c->events, EVENT_BATCH);
+	int n;
 
+	if (revents & (EPOLLERR | EPOLLHUP)) {
+		chip_failed(g, c, revents & EPOLLHUP ? "the chip hung up (removed?)"
+						     : "the chip reported an error");
+		return 0;
+	}
+	n = gpiod_line_request_read_edge_events(c->req, c->events, EVENT_BATCH);
 	if (n < 0) {
-		log_error("%s: cannot read edge events: %m", c->label);
+		chip_failed(g, c, "cannot read edge events");
 		return 0;
 	}
 	for (int i = 0; i < n; i++)
 		handle_event(g, c, gpiod_edge_event_buffer_get_event(c->events, (unsigned long)i));
 	if (n > 0 && g->hal->edge)
-		g->hal->edge(g->hal, g->hal->edge_userdata);
+		g->hal->edge(g->hal, g->hal->userdata);
 	return 0;
 }
 
 void hal_gpiod_read_temperatures(struct hal *h)
 {
 	struct ghal *g = h->data;
-	uint64_t now = mono_usec() - h->clock_offset;
+	/* Stamped in CLOCK_MONOTONIC; read_inputs() turns it into chair time
+	 * with the offset in force then. */
+	uint64_t now = hal_mono_usec();
 
 	for (int i = 0; i < CHAIR_HEATER_COUNT; i++) {
 		const struct chair_map_heater *mh = &g->map->heater[i];
@@ -508,7 +537,7 @@ static int temp_cb(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static int gpiod_set_outputs(struct hal *h, const struct chair_command *cmd)
+static int gpiod_set_outputs(struct hal *h, const struct chair_outputs *cmd)
 {
 	struct ghal *g = h->data;
 	int r = 0;
@@ -521,8 +550,9 @@ static int gpiod_set_outputs(struct hal *h, const struct chair_command *cmd)
 			continue;
 		for (size_t k = 0; k < c->n_out; k++)
 			v[k] = cmd->out[c->out_ids[k]] ? GPIOD_LINE_VALUE_ACTIVE : GPIOD_LINE_VALUE_INACTIVE;
-		if (gpiod_line_request_set_values_subset(c->req, c->n_out, c->out_offsets, v) < 0)
-			r = log_error_errno(-errno, "%s: cannot set outputs: %m", c->label);
+		if (chip_io(c, gpiod_line_request_set_values_subset(c->req, c->n_out, c->out_offsets, v),
+			    "set outputs") < 0)
+			r = -EIO;
 	}
 	/* Speed: a shared channel takes the duty of whichever output is on. */
 	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++) {
@@ -544,6 +574,13 @@ static int gpiod_set_outputs(struct hal *h, const struct chair_command *cmd)
 	return r;
 }
 
+/* A CLOCK_MONOTONIC stamp in chair time; one from before the chair's
+ * clock started is the oldest possible. */
+static uint64_t chair_time(const struct hal *h, uint64_t mono)
+{
+	return mono > h->clock_offset ? mono - h->clock_offset : 0;
+}
+
 static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *ret)
 {
 	struct ghal *g = h->data;
@@ -556,8 +593,9 @@ static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *r
 
 		if (!c->n_in)
 			continue;
-		if (gpiod_line_request_get_values_subset(c->req, c->n_in, c->in_offsets, v) < 0) {
-			r = log_error_errno(-errno, "%s: cannot read inputs: %m", c->label);
+		if (chip_io(c, gpiod_line_request_get_values_subset(c->req, c->n_in, c->in_offsets, v),
+			    "read inputs") < 0) {
+			r = -EIO;
 			continue;
 		}
 		for (size_t k = 0; k < c->n_in; k++)
@@ -566,8 +604,10 @@ static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *r
 	for (int i = 0; i < CHAIR_INPUT_COUNT; i++)
 		in.in[i] = g->in_value[i];
 	in.encoder_pulses = g->pulses;
-	in.encoder_last_usec = g->last_pulse_mono > h->clock_offset ? g->last_pulse_mono - h->clock_offset : 0;
+	in.encoder_last_usec = chair_time(h, g->last_pulse_mono);
 	memcpy(in.temp, g->temp, sizeof(in.temp));
+	for (int i = 0; i < CHAIR_HEATER_COUNT; i++)
+		in.temp[i].read_usec = chair_time(h, g->temp[i].read_usec);
 	*ret = in;
 	return r;
 }

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hal.h"
+#include "hal-backend.h"
 #include "sim.h"
 
-static int sim_set_outputs(struct hal *h, const struct chair_command *c)
+static int sim_set_outputs(struct hal *h, const struct chair_outputs *c)
 {
 	return 0; /* the physics reads h->current as it advances */
 }
@@ -24,7 +24,7 @@ static int sim_safe_state(struct hal *h)
 	return 0;
 }
 
-static void sim_advance(struct hal *h, uint64_t dt_usec, const struct chair_command *c)
+static void sim_advance(struct hal *h, uint64_t dt_usec, const struct chair_outputs *c)
 {
 	chair_sim_step(h->data, dt_usec, c);
 }

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hardware abstraction: set outputs, read inputs, get edge events, read
- * temperatures, and drive the safe state. Two backends: "sim" (the
- * simulated chair in this process) and "gpiod" (libgpiod v2).
+ * The hardware abstraction: drive the safety core's commands, read inputs,
+ * get edge events, read temperatures, and drive the safe state. Two
+ * backends: "sim" (the simulated chair in this process) and "gpiod"
+ * (libgpiod v2).
+ *
+ * struct hal is opaque here. The only way to put an output on is
+ * hal_write() with a struct chair_command, which only the safety core can
+ * make; the only other write is hal_safe_state(), which turns everything
+ * off. The backends' side is in hal-backend.h.
  */
 #ifndef CHAIRD_HAL_H
 #define CHAIRD_HAL_H
@@ -13,53 +19,45 @@
 
 #include "hw.h"
 #include "io.h"
+#include "safety.h"
 
 struct hal;
 
 /* Called by a backend when an input edge needs the safety core at once
  * (the e-stop, a limit switch, the seat). */
 typedef void (*hal_edge_fn)(struct hal *h, void *userdata);
+/* Called by a backend when a chip fails (its events cannot be read, or it
+ * hung up). The backend has already tried to turn every output off and
+ * stopped watching the chip. */
+typedef void (*hal_fail_fn)(struct hal *h, void *userdata);
 
-struct hal_ops {
-	const char *name;
-	/** Drives the outputs. Only the safety core's command gets here.
-	 * Negative if any line could not be driven. */
-	int (*set_outputs)(struct hal *h, const struct chair_command *c);
-	/** Reads inputs and temperatures at chair time @p now. Negative if
-	 * any line could not be read. */
-	int (*read_inputs)(struct hal *h, uint64_t now, struct chair_inputs *ret);
-	/** Drives every output inactive, whatever else happens. Negative if
-	 * any line could not be driven. */
-	int (*safe_state)(struct hal *h);
-	/** Advances simulated time; NULL for real hardware. */
-	void (*advance)(struct hal *h, uint64_t dt_usec, const struct chair_command *c);
-	/** Adds the backend's event sources (edges, sensor timers); may be NULL. */
-	int (*attach)(struct hal *h, sd_event *e, int64_t priority);
-	void (*free)(struct hal *h);
-};
-
-struct hal {
-	const struct hal_ops *ops;
-	struct chair_hw hw;
-	void *data;
-	hal_edge_fn edge;
-	void *edge_userdata;
-	/* CLOCK_MONOTONIC time at which the outputs last became all safe; for
-	 * the latency figures. */
-	uint64_t safe_at_usec;
-	/* CLOCK_MONOTONIC time of the last change of the outputs. */
-	uint64_t set_at_usec;
-	struct chair_command current;
-	/* Chair time = CLOCK_MONOTONIC - clock_offset (real hardware runs at
-	 * real time). */
-	uint64_t clock_offset;
-};
-
-int hal_set_outputs(struct hal *h, const struct chair_command *c);
+/** Drives the safety core's command. Negative if any line could not be
+ * driven; what was driven before stays the current state. */
+int hal_write(struct hal *h, const struct chair_command *c);
+/** Drives every output inactive, whatever else happens. Negative if any
+ * line could not be driven. */
 int hal_safe_state(struct hal *h);
+/** Reads inputs and temperatures, time-stamped in chair time. Negative if
+ * any line could not be read. */
+int hal_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *ret);
+/** Lets the simulated chair's physics run for @p dt_usec with the outputs
+ * as they are; nothing for real hardware. */
+void hal_advance(struct hal *h, uint64_t dt_usec);
+/** What the outputs are driven to now. */
+const struct chair_outputs *hal_outputs(const struct hal *h);
+/** CLOCK_MONOTONIC time of the last change of the outputs, and of the last
+ * time they all became safe; for the trace and the latency figures. */
+uint64_t hal_changed_usec(const struct hal *h);
+uint64_t hal_safe_usec(const struct hal *h);
+/** Chair time = CLOCK_MONOTONIC - offset. */
+void hal_set_clock_offset(struct hal *h, uint64_t offset);
+const char *hal_name(const struct hal *h);
+/** True for real hardware, which runs on real time. */
+bool hal_is_real(const struct hal *h);
 void hal_free(struct hal *h);
 
-int hal_attach(struct hal *h, sd_event *e, int64_t priority, hal_edge_fn edge, void *userdata);
+int hal_attach(struct hal *h, sd_event *e, int64_t priority, hal_edge_fn edge, hal_fail_fn fail,
+	       void *userdata);
 
 /* The gpiod backend. @p dev_dir holds the gpiochip devices (normally /dev),
  * @p pwm_root the PWM chips (normally /sys/class/pwm). On failure it logs

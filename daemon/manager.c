@@ -147,9 +147,9 @@ static void manager_targets(struct manager *m, uint64_t now, const struct chair_
 		chair_engine_tick(m->engine, now, s, t);
 		return;
 	case CHAIR_STATE_PAUSED:
-		/* Paused: the roller lets go, the airbags vent, heat is off. */
+		/* Paused: the roller lets go, the airbags vent, heat is off; the
+		 * engine says so, and that the seat rule still holds. */
 		chair_engine_tick(m->engine, now, s, t);
-		chair_targets_idle(t);
 		t->hold = false;
 		return;
 	case CHAIR_STATE_STOPPING:
@@ -185,28 +185,30 @@ static void manager_targets(struct manager *m, uint64_t now, const struct chair_
 	}
 }
 
-static void watch_seat(struct manager *m, uint64_t now)
+/* The Occupied property, and a scan needs someone in the chair. The
+ * session's seat rule is the safety core's (its SEAT_* events). */
+static void watch_seat(struct manager *m)
 {
 	bool occupied = !chair_hw_has_input(&m->hw, CHAIR_IN_SEAT) || m->in.in[CHAIR_IN_SEAT];
 
 	if (occupied != m->occupied) {
 		m->occupied = occupied;
 		manager_mark(m, PROP_OCCUPIED);
-		if (!occupied)
-			m->seat_empty_since = now;
 	}
 	if (m->state == CHAIR_STATE_SCANNING && !occupied) {
 		end_scan(m, -ENXIO);
 		manager_set_state(m, CHAIR_STATE_IDLE);
 	}
-	if (!manager_in_session(m) || occupied)
-		return;
-	if (m->state == CHAIR_STATE_RUNNING) {
+}
+
+static void seat_events(struct manager *m, uint64_t now, unsigned ev)
+{
+	if ((ev & CHAIR_SAFETY_EV_SEAT_EMPTY) && m->state == CHAIR_STATE_RUNNING) {
 		log_notice("The seat is empty: session paused");
 		chair_engine_pause(m->engine, now);
 		manager_set_state(m, CHAIR_STATE_PAUSED);
 	}
-	if (now - m->seat_empty_since >= MANAGER_SEAT_GRACE_USEC)
+	if ((ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT) && manager_in_session(m))
 		manager_end_session(m, CHAIR_FINISH_SEAT_EMPTY);
 }
 
@@ -245,8 +247,9 @@ static void update_display(struct manager *m, const struct chair_sensors *s)
 			manager_mark(m, PROP_TEMPERATURES);
 		}
 	}
-	if (memcmp(m->hal->current.out, m->last_emitted_outputs.out, sizeof(m->hal->current.out))) {
-		m->last_emitted_outputs = m->hal->current;
+	if (memcmp(hal_outputs(m->hal)->out, m->last_emitted_outputs.out,
+		   sizeof(m->last_emitted_outputs.out))) {
+		m->last_emitted_outputs = *hal_outputs(m->hal);
 		manager_mark(m, PROP_OUTPUTS);
 	}
 }
@@ -258,16 +261,16 @@ static void write_trace(struct manager *m, uint64_t now, const struct chair_sens
 	if (!m->trace)
 		return;
 	if (m->traced_once && m->traced_state == m->state && m->traced_step == step &&
-	    !memcmp(m->traced_cmd.out, m->hal->current.out, sizeof(m->traced_cmd.out)))
+	    !memcmp(m->traced_cmd.out, hal_outputs(m->hal)->out, sizeof(m->traced_cmd.out)))
 		return;
 	m->traced_once = true;
 	m->traced_state = m->state;
 	m->traced_step = step;
-	m->traced_cmd = m->hal->current;
+	m->traced_cmd = *hal_outputs(m->hal);
 	trace_write(m->trace, now, m->state, step, m->zone, s->position_mm,
 		    (unsigned)lround(s->depth_mm / (m->hw.depth_stroke_mm / 4.0)),
-		    &m->hal->current, &m->hw, m->in.temp,
-		    &(struct trace_timing){ .mono_usec = m->hal->set_at_usec,
+		    hal_outputs(m->hal), &m->hw, m->in.temp,
+		    &(struct trace_timing){ .mono_usec = hal_changed_usec(m->hal),
 					    .late_usec = m->late_usec,
 					    .edge_usec = m->edge_mono });
 	m->edge_mono = 0;
@@ -287,34 +290,41 @@ static void io_failed(struct manager *m)
 		manager_mark(m, PROP_FAULTS);
 }
 
+/* When a write took effect, in chair time: on real time the clock has
+ * moved on during the step. */
+static uint64_t write_time(struct manager *m, uint64_t now)
+{
+	return m->realtime ? MAX(now, manager_now(m)) : now;
+}
+
 /* One control iteration, @p dt of chair time ending at @p now. */
 static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 {
+	const struct chair_command *cmd;
 	struct chair_sensors s;
 	struct chair_request req;
-	struct chair_command cmd;
 	unsigned ev;
-	bool io_ok;
+	bool io_ok, written = true;
 
 	/* Shutting down: the outputs were driven safe, nothing drives them
 	 * again. */
 	if (m->exiting)
 		return;
-	if (m->hal->ops->advance)
-		m->hal->ops->advance(m->hal, dt, &m->hal->current);
-	io_ok = m->hal->ops->read_inputs(m->hal, now, &m->in) >= 0;
-	chair_motion_observe(m->motion, now, &m->in, &m->hal->current);
+	hal_advance(m->hal, dt);
+	io_ok = hal_read_inputs(m->hal, now, &m->in) >= 0;
+	chair_motion_observe(m->motion, now, &m->in, hal_outputs(m->hal));
 	chair_motion_sensors(m->motion, &m->in, &s);
-	watch_seat(m, now);
+	watch_seat(m);
 
 	manager_targets(m, now, &s, &m->targets);
 	chair_motion_request(m->motion, &m->in, &m->targets, &req);
 	ev = chair_safety_apply(m->safety, now, &m->in, &req, &cmd);
-	/* A write that failed leaves current unchanged, so it is tried again
-	 * on every iteration until it takes. */
-	if (memcmp(&cmd, &m->hal->current, sizeof(cmd)) && hal_set_outputs(m->hal, &cmd) < 0)
-		io_ok = false;
-	if (!io_ok)
+	/* A write that failed leaves the outputs as they were, so it is tried
+	 * again on every iteration until it takes. */
+	if (memcmp(chair_command_outputs(cmd), hal_outputs(m->hal), sizeof(struct chair_outputs)))
+		written = hal_write(m->hal, cmd) >= 0;
+	chair_safety_written(m->safety, write_time(m, now), written);
+	if (!io_ok || !written)
 		io_failed(m);
 
 	if (ev & CHAIR_SAFETY_EV_ESTOP)
@@ -323,6 +333,7 @@ static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 		enter_latched(m, CHAIR_STATE_FAULT);
 	else if (ev & CHAIR_SAFETY_EV_FAULT)
 		manager_mark(m, PROP_FAULTS);
+	seat_events(m, now, ev);
 	if (ev & CHAIR_SAFETY_EV_CAP)
 		manager_end_session(m, CHAIR_FINISH_STOPPED);
 
@@ -343,13 +354,21 @@ void manager_catch_up(struct manager *m)
 {
 	uint64_t now = manager_now(m);
 
-	/* Idle, nothing moves: one iteration covers the gap. Active, every
-	 * 10 ms of chair time gets its own iteration. */
-	if (!m->fast && now > m->chair_now) {
-		control_iteration(m, now, now - m->chair_now);
-		m->chair_now = now;
+	/* On real time (the hardware, or the simulator at scale 1) a late
+	 * loop never replays the steps it missed: back to back, they would
+	 * squeeze a dead time or a stall window into microseconds. One
+	 * iteration at the current time covers the gap, and the safety core
+	 * latches loop-stalled if outputs were left unwatched too long.
+	 * Idle, nothing moves: one iteration covers the gap too. */
+	if (m->realtime || !m->fast) {
+		if (now > m->chair_now) {
+			control_iteration(m, now, now - m->chair_now);
+			m->chair_now = now;
+		}
 		return;
 	}
+	/* Simulated time, faster than real: every 10 ms of chair time gets
+	 * its own iteration. */
 	while (now >= m->chair_now + MANAGER_STEP_USEC) {
 		uint64_t due;
 
@@ -367,22 +386,45 @@ static bool needs_fast(const struct manager *m)
 {
 	return m->state == CHAIR_STATE_RUNNING || m->state == CHAIR_STATE_PAUSED ||
 	       m->state == CHAIR_STATE_STOPPING || m->state == CHAIR_STATE_SCANNING ||
-	       !chair_command_all_safe(&m->hal->current);
+	       !chair_outputs_all_off(hal_outputs(m->hal));
 }
 
 /* Real time between ticks. In fast mode a tick runs every iteration that
- * is due, so with --time-scale N one tick covers N iterations. */
+ * is due, so with --time-scale N one tick covers N iterations. Idle ticks
+ * come often enough to feed the watchdog. */
 static uint64_t real_interval(const struct manager *m)
 {
-	return m->fast ? MANAGER_STEP_USEC : MANAGER_IDLE_TICK_USEC;
+	if (m->fast)
+		return MANAGER_STEP_USEC;
+	return m->watchdog_usec ? MIN(MANAGER_IDLE_TICK_USEC, m->watchdog_usec / 4)
+				: MANAGER_IDLE_TICK_USEC;
+}
+
+/* The watchdog is fed here, by the control loop itself, and nowhere else:
+ * a loop that no longer runs its control step (a source that spins, a
+ * dispatch that never ends) is restarted by systemd. */
+static void feed_watchdog(struct manager *m, uint64_t mono)
+{
+	if (!m->watchdog_usec || mono - m->watchdog_fed < m->watchdog_usec / 4)
+		return;
+	sd_notify(false, "WATCHDOG=1");
+	m->watchdog_fed = mono;
 }
 
 static int tick_cb(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
+	uint64_t mono = mono_usec(), next;
 
+	if (m->realtime && m->fast)
+		m->late_usec = mono > usec ? mono - usec : 0;
 	manager_catch_up(m);
-	sd_event_source_set_time(s, usec + real_interval(m));
+	feed_watchdog(m, mono);
+	/* Missed ticks are not made up for: catch-up has covered them. */
+	next = usec + real_interval(m);
+	if (next <= mono)
+		next = mono + real_interval(m);
+	sd_event_source_set_time(s, next);
 	sd_event_source_set_enabled(s, SD_EVENT_ON);
 	return 0;
 }
@@ -426,17 +468,24 @@ int manager_reload(struct manager *m)
 	return 0;
 }
 
-void manager_emergency_stop(struct manager *m)
+int manager_emergency_stop(struct manager *m)
 {
-	struct chair_command safe = { 0 };
+	int r;
 
 	/* Outputs first, before anything else runs; then the bookkeeping, and
 	 * an iteration that records the stop. */
 	chair_safety_emergency_stop(m->safety);
-	hal_set_outputs(m->hal, &safe);
-	enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
+	r = hal_safe_state(m->hal);
+	if (m->state != CHAIR_STATE_EMERGENCY_STOP)
+		enter_latched(m, CHAIR_STATE_EMERGENCY_STOP);
+	/* A line that would not go off: latched as gpio-failed, and tried
+	 * again on every iteration. */
+	if (r < 0)
+		io_failed(m);
 	manager_catch_up(m);
 	control_iteration(m, m->chair_now, 0);
+	/* The answer says whether the outputs are off now: one more try. */
+	return r < 0 && hal_safe_state(m->hal) < 0 ? -EIO : 0;
 }
 
 /* An input changed (a GPIO edge, or the simulator's button, seat or
@@ -446,7 +495,7 @@ void manager_input_changed(struct manager *m)
 	struct chair_inputs in;
 
 	m->edge_mono = mono_usec();
-	m->hal->ops->read_inputs(m->hal, m->chair_now, &in);
+	hal_read_inputs(m->hal, m->chair_now, &in);
 	/* The stop button: outputs safe first, then everything else. */
 	if (chair_hw_has_input(&m->hw, CHAIR_IN_ESTOP) && in.in[CHAIR_IN_ESTOP] &&
 	    !chair_safety_estopped(m->safety)) {
@@ -454,12 +503,18 @@ void manager_input_changed(struct manager *m)
 		return;
 	}
 	manager_catch_up(m);
-	control_iteration(m, m->chair_now, 0);
+	if (!m->realtime)
+		control_iteration(m, m->chair_now, 0);
 }
 
 static void on_edge(struct hal *h, void *userdata)
 {
 	manager_input_changed(userdata);
+}
+
+static void on_hal_failed(struct hal *h, void *userdata)
+{
+	io_failed(userdata);
 }
 
 /* Every output safe, the session ended, the last trace line written, and
@@ -545,11 +600,9 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		if (r < 0)
 			goto fail; /* it said which chip and line */
 	}
-	m->hal->clock_offset = m->mono0 - USEC_PER_SEC;
-	/* Now that the chair's clock is set, the first sensor readings carry
-	 * the right time. */
-	if (!cfg->sim)
-		hal_gpiod_read_temperatures(m->hal);
+	hal_set_clock_offset(m->hal, m->mono0 - USEC_PER_SEC);
+	/* Real hardware, or the simulator at scale 1, runs on real time. */
+	m->realtime = hal_is_real(m->hal) || m->scale == 1.0;
 	r = hal_safe_state(m->hal);
 	if (r < 0) {
 		log_error_errno(r, "Failed to drive the outputs safe: %m");
@@ -560,6 +613,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		r = log_oom();
 		goto fail;
 	}
+	if (m->realtime)
+		chair_safety_set_max_gap(m->safety, CHAIR_SAFETY_MAX_GAP_USEC);
+	if (sd_watchdog_enabled(false, &m->watchdog_usec) <= 0)
+		m->watchdog_usec = 0;
 	m->program_dirs = strv_copy(cfg->program_dirs, cfg->n_program_dirs);
 	m->n_program_dirs = cfg->n_program_dirs;
 	if (!m->program_dirs) {
@@ -601,9 +658,7 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	if (r >= 0)
 		r = sd_event_source_set_priority(m->flush, PRIORITY_FLUSH);
 	if (r >= 0)
-		r = sd_event_set_watchdog(m->event, true);
-	if (r >= 0)
-		r = hal_attach(m->hal, m->event, PRIORITY_CONTROL, on_edge, m);
+		r = hal_attach(m->hal, m->event, PRIORITY_CONTROL, on_edge, on_hal_failed, m);
 	if (r < 0)
 		goto fail_event;
 	sd_event_source_set_enabled(m->flush, SD_EVENT_OFF);
@@ -697,7 +752,7 @@ int manager_run(struct manager *m, bool session_bus)
 		return r;
 	}
 	log_info("chaird %s ready on the %s bus (%s chair, %zu programs)", CHAIRD_VERSION,
-		 session_bus ? "session" : "system", m->hal->ops->name,
+		 session_bus ? "session" : "system", hal_name(m->hal),
 		 chair_programs_count(m->programs));
 	sd_notifyf(false, "READY=1\nSTATUS=%s", state_status(m));
 	r = sd_event_loop(m->event);

@@ -27,7 +27,6 @@
 
 #define MANAGER_STEP_USEC (UINT64_C(10) * 1000)
 #define MANAGER_IDLE_TICK_USEC (UINT64_C(2) * 1000000)
-#define MANAGER_SEAT_GRACE_USEC (UINT64_C(30) * 1000000)
 #define MANAGER_PROGRESS_USEC (UINT64_C(500) * 1000)
 
 /* Property bits, for batching PropertiesChanged. */
@@ -85,7 +84,6 @@ struct manager {
 	unsigned heat;
 	uint64_t elapsed;
 	uint64_t duration;
-	uint64_t seat_empty_since;
 	bool occupied;
 	int zone;
 	enum chair_technique step;
@@ -95,6 +93,9 @@ struct manager {
 	struct chair_inputs in;
 	struct chair_targets targets;
 	double scale;
+	bool realtime;  /* the chair's clock is real time: no replay */
+	uint64_t watchdog_usec; /* WatchdogSec=, or 0 */
+	uint64_t watchdog_fed;
 	uint64_t mono0;
 	uint64_t chair_now;
 	sd_event_source *tick;
@@ -102,9 +103,9 @@ struct manager {
 	sd_event_source *flush;
 	uint32_t dirty;
 	uint64_t last_progress;
-	struct chair_command last_emitted_outputs;
+	struct chair_outputs last_emitted_outputs;
 	FILE *trace;
-	struct chair_command traced_cmd;
+	struct chair_outputs traced_cmd;
 	enum chair_state traced_state;
 	int traced_step;
 	bool traced_once;
@@ -129,7 +130,9 @@ void manager_mark(struct manager *m, uint32_t props);
 
 /* Actions, shared by D-Bus and signals. */
 int manager_reload(struct manager *m); /* logs what was wrong */
-void manager_emergency_stop(struct manager *m); /* outputs off first */
+/* Outputs off first. -EIO if an output could not be driven off: it is
+ * latched as gpio-failed and tried again on every iteration. */
+int manager_emergency_stop(struct manager *m);
 void manager_end_session(struct manager *m, enum chair_finish_reason why);
 void manager_set_state(struct manager *m, enum chair_state s);
 bool manager_in_session(const struct manager *m);

@@ -4,7 +4,7 @@
 #include "trace.h"
 
 void trace_write(FILE *f, uint64_t t_usec, enum chair_state state, int step, int zone,
-		 double position_mm, unsigned depth, const struct chair_command *c,
+		 double position_mm, unsigned depth, const struct chair_outputs *c,
 		 const struct chair_hw *hw, const struct chair_temp temps[CHAIR_HEATER_COUNT],
 		 const struct trace_timing *timing)
 {

@@ -118,6 +118,7 @@ static const char *const fault_names[CHAIR_FAULT_COUNT] = {
 	[CHAIR_FAULT_HEATER_LUMBAR_SENSOR] = "heater-lumbar-sensor",
 	[CHAIR_FAULT_HEATER_CALVES_SENSOR] = "heater-calves-sensor",
 	[CHAIR_FAULT_GPIO] = "gpio-failed",
+	[CHAIR_FAULT_LOOP_STALLED] = "loop-stalled",
 };
 
 static const char *const sim_fault_names[CHAIR_SIM_FAULT_COUNT] = {

@@ -154,6 +154,7 @@ enum chair_fault {
 	CHAIR_FAULT_HEATER_LUMBAR_SENSOR,
 	CHAIR_FAULT_HEATER_CALVES_SENSOR,
 	CHAIR_FAULT_GPIO, /**< a GPIO line could not be read or driven */
+	CHAIR_FAULT_LOOP_STALLED, /**< the control loop left outputs unwatched */
 	CHAIR_FAULT_COUNT
 };
 

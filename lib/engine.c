@@ -987,6 +987,9 @@ void chair_engine_tick(struct chair_engine *e, uint64_t now, const struct chair_
 	if (now > e->last_now && !e->paused && !e->finished)
 		e->elapsed += now - e->last_now;
 	e->last_now = now;
+	/* Paused: nothing runs, but it is still the person's session, so the
+	 * seat rule keeps watching. */
+	t->session = t->paused = e->paused && !e->finished;
 	if (e->finished || e->paused)
 		return;
 	if (e->elapsed >= e->duration) {

@@ -59,7 +59,8 @@ struct chair_sensors {
 /** What the engine wants; the motion controller turns it into outputs. */
 struct chair_targets {
 	bool hold;              /**< nothing runs (paused, finished) */
-	bool session;           /**< session work: heat allowed, counts to the cap */
+	bool session;           /**< in a session: heat allowed, the seat rule applies */
+	bool paused;            /**< the session is paused: nothing runs, no cap time */
 	double walk_mm;         /**< NAN: stay where it is */
 	unsigned walk_speed;    /**< 1-5 */
 	int knead;              /**< -1 ccw, 0 off, 1 cw */

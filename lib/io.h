@@ -31,16 +31,22 @@ struct chair_request {
 	bool out[CHAIR_OUTPUT_COUNT];
 	uint8_t duty[CHAIR_OUTPUT_COUNT]; /**< percent, for PWM motors */
 	unsigned heat[CHAIR_HEATER_COUNT]; /**< level 0-3; safety closes the loop */
-	bool session;  /**< a session is running: motion and heat may run */
+	bool session;  /**< in a session (running or paused): the seat rule applies */
+	bool paused;   /**< the session is paused: its time does not count to the cap */
 };
 
-/** What the safety core lets through: the only thing the HAL drives. */
-struct chair_command {
+/**
+ * The state of the outputs, as driven or observed. It is a plain value:
+ * the simulated chair, the motion controller and the trace read it. Nothing
+ * can drive one onto the hardware: the HAL only takes a struct
+ * chair_command, which only the safety core makes (safety.h).
+ */
+struct chair_outputs {
 	bool out[CHAIR_OUTPUT_COUNT];
 	uint8_t duty[CHAIR_OUTPUT_COUNT];
 };
 
-static inline bool chair_command_all_safe(const struct chair_command *c)
+static inline bool chair_outputs_all_off(const struct chair_outputs *c)
 {
 	for (int i = 0; i < CHAIR_OUTPUT_COUNT; i++)
 		if (c->out[i])

@@ -66,7 +66,7 @@ uint8_t chair_motion_duty(unsigned speed)
 }
 
 void chair_motion_observe(struct chair_motion *m, uint64_t now, const struct chair_inputs *in,
-			  const struct chair_command *applied)
+			  const struct chair_outputs *applied)
 {
 	double dt = m->started && now > m->last_now ? (double)(now - m->last_now) / 1e6 : 0.0;
 	uint64_t dp = in->encoder_pulses - m->pulses;
@@ -181,6 +181,7 @@ void chair_motion_request(const struct chair_motion *m, const struct chair_input
 	if (t->hold)
 		return;
 	r->session = t->session;
+	r->paused = t->paused;
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
 		r->heat[h] = t->heat[h];
 

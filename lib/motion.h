@@ -30,7 +30,7 @@ void chair_motion_set_guard(struct chair_motion *m, const struct chair_guard *g)
  * command that was in force over that interval.
  */
 void chair_motion_observe(struct chair_motion *m, uint64_t now, const struct chair_inputs *in,
-			  const struct chair_command *applied);
+			  const struct chair_outputs *applied);
 
 void chair_motion_sensors(const struct chair_motion *m, const struct chair_inputs *in,
 			  struct chair_sensors *ret);

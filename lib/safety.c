@@ -4,18 +4,31 @@
 #include "macro.h"
 #include "safety.h"
 
+struct chair_command {
+	struct chair_outputs o;
+};
+
 struct heater_state {
 	bool on;
 	uint64_t off_since;
 	double min_since_off;
 };
 
+/* The motors that drive toward a target: a run ends when the motor stops
+ * for a while or reverses (it reached its target and took a new one). */
+enum motor { MOTOR_WALK, MOTOR_DEPTH, MOTOR_RECLINE, MOTOR_COUNT };
+
 struct chair_safety {
 	struct chair_hw hw;
 	bool estop;
 	uint32_t faults;
-	uint64_t last_on[CHAIR_OUTPUT_COUNT];  /* last time the output was on */
-	uint64_t on_since[CHAIR_OUTPUT_COUNT]; /* start of its current run, 0 if off */
+	struct chair_command cmd; /* the last command made */
+	/* What the outputs really are, as chair_safety_written() reported. */
+	bool actual[CHAIR_OUTPUT_COUNT];
+	uint64_t changed_at[CHAIR_OUTPUT_COUNT]; /* when it last really changed */
+	uint64_t run_since[CHAIR_OUTPUT_COUNT];  /* valves: start of the run */
+	uint64_t motor_since[MOTOR_COUNT];       /* start of the motor's run, 0 if none */
+	int motor_dir[MOTOR_COUNT];              /* the output of that run */
 	uint64_t vent_until[CHAIR_AIR_COUNT];
 	struct heater_state heater[CHAIR_HEATER_COUNT];
 	bool seat_empty;
@@ -23,10 +36,24 @@ struct chair_safety {
 	bool seat_timeout_sent;
 	uint64_t session_usec;
 	uint64_t last_now;
+	uint64_t max_gap;
+	uint64_t last_pulses;
+	uint64_t unpulsed_usec; /* walk driving time since the last pulse */
 	bool cap_sent;
 	bool started;
-	bool last_session;
+	bool last_counted;
 };
+
+/* Time from @p then to @p now; a @p then later than @p now is "just now". */
+static uint64_t since(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+const struct chair_outputs *chair_command_outputs(const struct chair_command *c)
+{
+	return &c->o;
+}
 
 static const enum chair_output opposing[][2] = {
 	{ CHAIR_OUT_WALK_UP, CHAIR_OUT_WALK_DOWN },
@@ -35,10 +62,11 @@ static const enum chair_output opposing[][2] = {
 	{ CHAIR_OUT_RECLINE_UP, CHAIR_OUT_RECLINE_DOWN },
 };
 
-/* Motors that drive toward a target, and so must reach it in time. */
-static const enum chair_output targeted[] = {
-	CHAIR_OUT_WALK_UP,  CHAIR_OUT_WALK_DOWN,   CHAIR_OUT_DEPTH_IN,
-	CHAIR_OUT_DEPTH_OUT, CHAIR_OUT_RECLINE_UP, CHAIR_OUT_RECLINE_DOWN,
+/* The pairs of opposing[] that are targeted motors, by enum motor. */
+static const enum chair_output motor_pair[MOTOR_COUNT][2] = {
+	[MOTOR_WALK] = { CHAIR_OUT_WALK_UP, CHAIR_OUT_WALK_DOWN },
+	[MOTOR_DEPTH] = { CHAIR_OUT_DEPTH_IN, CHAIR_OUT_DEPTH_OUT },
+	[MOTOR_RECLINE] = { CHAIR_OUT_RECLINE_UP, CHAIR_OUT_RECLINE_DOWN },
 };
 
 int chair_safety_new(const struct chair_hw *hw, struct chair_safety **ret)
@@ -85,6 +113,11 @@ uint64_t chair_safety_session_usec(const struct chair_safety *s)
 	return s->session_usec;
 }
 
+void chair_safety_set_max_gap(struct chair_safety *s, uint64_t usec)
+{
+	s->max_gap = usec;
+}
+
 void chair_safety_session_begin(struct chair_safety *s)
 {
 	s->session_usec = 0;
@@ -112,9 +145,11 @@ static enum chair_fault sensor_fault(int h)
 
 static bool temp_usable(const struct chair_temp *t, uint64_t now)
 {
-	if (!t->valid)
+	/* A reading from the future comes from a clock that is wrong: it
+	 * cannot say how old it is. */
+	if (!t->valid || t->read_usec > now)
 		return false;
-	if (now > t->read_usec && now - t->read_usec > CHAIR_SAFETY_TEMP_STALE_USEC)
+	if (now - t->read_usec > CHAIR_SAFETY_TEMP_STALE_USEC)
 		return false;
 	return t->celsius >= CHAIR_SAFETY_TEMP_MIN_C && t->celsius <= CHAIR_SAFETY_TEMP_MAX_C;
 }
@@ -154,6 +189,7 @@ int chair_safety_reset(struct chair_safety *s, uint64_t now, const struct chair_
 	}
 	s->estop = false;
 	s->faults = keep;
+	s->unpulsed_usec = 0;
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
 		s->heater[h].off_since = now;
 		s->heater[h].min_since_off = 1e9;
@@ -198,7 +234,7 @@ static unsigned check_heaters(struct chair_safety *s, uint64_t now, const struct
 			continue;
 		if (t->celsius < hs->min_since_off)
 			hs->min_since_off = t->celsius;
-		if (now - hs->off_since >= CHAIR_SAFETY_WELD_GRACE_USEC &&
+		if (since(now, hs->off_since) >= CHAIR_SAFETY_WELD_GRACE_USEC &&
 		    t->celsius >= hs->min_since_off + CHAIR_SAFETY_WELD_RISE_C)
 			ev |= latch_fault(s, overtemp_fault(h));
 	}
@@ -206,7 +242,7 @@ static unsigned check_heaters(struct chair_safety *s, uint64_t now, const struct
 }
 
 static void control_heaters(struct chair_safety *s, uint64_t now, const struct chair_inputs *in,
-			    const struct chair_request *req, bool seat_ok, struct chair_command *c)
+			    const struct chair_request *req, bool seat_ok, struct chair_outputs *c)
 {
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
 		const struct chair_temp *t = &in->temp[h];
@@ -232,7 +268,37 @@ static void control_heaters(struct chair_safety *s, uint64_t now, const struct c
 	}
 }
 
-static void interlock_opposing(struct chair_safety *s, uint64_t now, struct chair_command *c)
+static bool motor_on(const struct chair_safety *s, int m)
+{
+	return s->actual[motor_pair[m][0]] || s->actual[motor_pair[m][1]];
+}
+
+static bool any_on(const struct chair_safety *s)
+{
+	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++)
+		if (s->actual[o])
+			return true;
+	return false;
+}
+
+static void heaters_forced_off(struct chair_safety *s, uint64_t now)
+{
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
+		if (!s->heater[h].on)
+			continue;
+		s->heater[h].on = false;
+		s->heater[h].off_since = now;
+		s->heater[h].min_since_off = 1e9;
+	}
+}
+
+/* True if output @p o is really off, and has been for at least @p usec. */
+static bool off_for(const struct chair_safety *s, enum chair_output o, uint64_t now, uint64_t usec)
+{
+	return !s->actual[o] && (!s->changed_at[o] || since(now, s->changed_at[o]) >= usec);
+}
+
+static void interlock_opposing(struct chair_safety *s, uint64_t now, struct chair_outputs *c)
 {
 	for (size_t i = 0; i < ELEMENTSOF(opposing); i++) {
 		enum chair_output a = opposing[i][0], b = opposing[i][1];
@@ -241,17 +307,16 @@ static void interlock_opposing(struct chair_safety *s, uint64_t now, struct chai
 			c->out[a] = c->out[b] = false;
 			continue;
 		}
-		/* A reversal stops first, for at least the dead time. */
-		if (c->out[a] && s->last_on[b] && now - s->last_on[b] < CHAIR_SAFETY_DEAD_TIME_USEC &&
-		    !s->on_since[a])
+		/* A reversal stops first, for at least the dead time, counted
+		 * from when the other direction really went off. */
+		if (c->out[a] && !off_for(s, b, now, CHAIR_SAFETY_DEAD_TIME_USEC))
 			c->out[a] = false;
-		if (c->out[b] && s->last_on[a] && now - s->last_on[a] < CHAIR_SAFETY_DEAD_TIME_USEC &&
-		    !s->on_since[b])
+		if (c->out[b] && !off_for(s, a, now, CHAIR_SAFETY_DEAD_TIME_USEC))
 			c->out[b] = false;
 	}
 }
 
-static void interlock_air(struct chair_safety *s, uint64_t now, struct chair_command *c)
+static void interlock_air(struct chair_safety *s, uint64_t now, struct chair_outputs *c)
 {
 	bool any = false;
 
@@ -260,7 +325,8 @@ static void interlock_air(struct chair_safety *s, uint64_t now, struct chair_com
 
 		if (now < s->vent_until[z])
 			c->out[v] = false;
-		if (c->out[v] && s->on_since[v] && now - s->on_since[v] >= CHAIR_SAFETY_INFLATE_CAP_USEC) {
+		if (c->out[v] && s->actual[v] &&
+		    since(now, s->run_since[v]) >= CHAIR_SAFETY_INFLATE_CAP_USEC) {
 			/* Capped: vent, and stay vented a while. */
 			c->out[v] = false;
 			s->vent_until[z] = now + CHAIR_SAFETY_VENT_MIN_USEC;
@@ -271,25 +337,26 @@ static void interlock_air(struct chair_safety *s, uint64_t now, struct chair_com
 		c->out[CHAIR_OUT_PUMP] = false;
 }
 
-static unsigned check_motors(struct chair_safety *s, uint64_t now, const struct chair_inputs *in,
-			     const struct chair_command *c)
+/* Stall and timeout count over what was really driven. */
+static unsigned check_motors(struct chair_safety *s, uint64_t dt, uint64_t now,
+			     const struct chair_inputs *in)
 {
 	unsigned ev = 0;
-	bool walking = c->out[CHAIR_OUT_WALK_UP] || c->out[CHAIR_OUT_WALK_DOWN];
 
-	if (walking && chair_hw_has_input(&s->hw, CHAIR_IN_WALK_ENCODER)) {
-		uint64_t since = MAX(s->on_since[CHAIR_OUT_WALK_UP], s->on_since[CHAIR_OUT_WALK_DOWN]);
-		uint64_t last = MAX(since, in->encoder_last_usec);
-
-		if (since && now - last >= CHAIR_SAFETY_STALL_USEC)
-			ev |= latch_fault(s, CHAIR_FAULT_WALK_STALLED);
+	/* Driving time without a pulse, whatever the direction: reversals
+	 * and short stops do not hide a jam. */
+	if (in->encoder_pulses != s->last_pulses) {
+		s->last_pulses = in->encoder_pulses;
+		s->unpulsed_usec = 0;
+	} else if (motor_on(s, MOTOR_WALK)) {
+		s->unpulsed_usec += dt;
 	}
-	for (size_t i = 0; i < ELEMENTSOF(targeted); i++) {
-		enum chair_output o = targeted[i];
-
-		if (c->out[o] && s->on_since[o] && now - s->on_since[o] >= CHAIR_SAFETY_MOTOR_TIMEOUT_USEC)
+	if (motor_on(s, MOTOR_WALK) && chair_hw_has_input(&s->hw, CHAIR_IN_WALK_ENCODER) &&
+	    s->unpulsed_usec >= CHAIR_SAFETY_STALL_USEC)
+		ev |= latch_fault(s, CHAIR_FAULT_WALK_STALLED);
+	for (int m = 0; m < MOTOR_COUNT; m++)
+		if (motor_on(s, m) && since(now, s->motor_since[m]) >= CHAIR_SAFETY_MOTOR_TIMEOUT_USEC)
 			ev |= latch_fault(s, CHAIR_FAULT_MOTOR_TIMEOUT);
-	}
 	if (chair_hw_has_input(&s->hw, CHAIR_IN_MOTOR_FAULT) && in->in[CHAIR_IN_MOTOR_FAULT])
 		ev |= latch_fault(s, CHAIR_FAULT_MOTOR_DRIVER);
 	return ev;
@@ -316,50 +383,70 @@ static unsigned check_seat(struct chair_safety *s, uint64_t now, const struct ch
 		ev |= CHAIR_SAFETY_EV_SEAT_RETURNED;
 	}
 	if (s->seat_empty && !s->seat_timeout_sent &&
-	    now - s->seat_empty_since >= CHAIR_SAFETY_SEAT_GRACE_USEC) {
+	    since(now, s->seat_empty_since) >= CHAIR_SAFETY_SEAT_GRACE_USEC) {
 		s->seat_timeout_sent = true;
 		ev |= CHAIR_SAFETY_EV_SEAT_TIMEOUT;
 	}
 	return ev;
 }
 
-static void record(struct chair_safety *s, uint64_t now, const struct chair_command *c)
+/* A run goes on through a short stop: only a real rest, or a reversal for
+ * a motor, starts a new one. Called as output @p o really goes on. */
+static void run_starts(struct chair_safety *s, enum chair_output o, uint64_t when)
 {
-	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++) {
-		if (c->out[o]) {
-			s->last_on[o] = now ? now : 1;
-			if (!s->on_since[o])
-				s->on_since[o] = now ? now : 1;
-		} else {
-			s->on_since[o] = 0;
+	bool rested = !s->changed_at[o] ||
+		      since(when, s->changed_at[o]) >= CHAIR_SAFETY_VALVE_REST_USEC;
+
+	for (int m = 0; m < MOTOR_COUNT; m++)
+		for (int d = 0; d < 2; d++) {
+			if (motor_pair[m][d] != o)
+				continue;
+			rested = !s->changed_at[o] ||
+				 since(when, s->changed_at[o]) >= CHAIR_SAFETY_MOTOR_REST_USEC;
+			if (!s->motor_since[m] || s->motor_dir[m] != d || rested)
+				s->motor_since[m] = when;
+			s->motor_dir[m] = d;
+			return;
 		}
-	}
+	if (!s->run_since[o] || rested)
+		s->run_since[o] = when;
 }
 
-static void heaters_forced_off(struct chair_safety *s, uint64_t now)
+void chair_safety_written(struct chair_safety *s, uint64_t when, bool ok)
 {
-	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
-		if (!s->heater[h].on)
+	when = when ? when : 1;
+	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++) {
+		/* A failed write may have left anything on that was on or was
+		 * to go on. */
+		bool on = ok ? s->cmd.o.out[o] : s->actual[o] || s->cmd.o.out[o];
+
+		if (on == s->actual[o])
 			continue;
-		s->heater[h].on = false;
-		s->heater[h].off_since = now;
-		s->heater[h].min_since_off = 1e9;
+		if (on)
+			run_starts(s, (enum chair_output)o, when);
+		s->actual[o] = on;
+		s->changed_at[o] = when;
 	}
 }
 
 unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct chair_inputs *in,
-			    const struct chair_request *req, struct chair_command *ret)
+			    const struct chair_request *req, const struct chair_command **ret)
 {
-	struct chair_command c = { 0 };
+	struct chair_outputs c = { 0 };
 	unsigned ev = 0;
-	bool seat_ok;
-	uint64_t dt = s->started && now > s->last_now ? now - s->last_now : 0;
+	bool seat_ok, counted;
+	uint64_t dt = s->started ? since(now, s->last_now) : 0;
 
 	if (!s->started)
 		for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
 			s->heater[h].off_since = now;
+	/* On real time, outputs left on and unwatched for too long: nothing
+	 * the loop knew still holds. */
+	if (s->max_gap && s->started && dt > s->max_gap && any_on(s))
+		ev |= latch_fault(s, CHAIR_FAULT_LOOP_STALLED);
 	s->started = true;
 	s->last_now = now;
+	*ret = &s->cmd;
 
 	/* Rule 1 comes before anything else. */
 	if (chair_hw_has_input(&s->hw, CHAIR_IN_ESTOP) && in->in[CHAIR_IN_ESTOP] && !s->estop) {
@@ -368,21 +455,19 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 	}
 	if (s->estop) {
 		heaters_forced_off(s, now);
-		record(s, now, &c);
+		s->cmd.o = c;
 		/* Outputs stay off; a welded relay or an open sensor is still
 		 * worth knowing about. */
 		ev |= check_heaters(s, now, in);
-		*ret = c;
 		return ev;
 	}
 
 	ev |= check_heaters(s, now, in);
 	ev |= check_seat(s, now, in, req, &seat_ok);
-	/* Only an interval that was session time at both ends counts. */
-	if (!s->last_session)
-		dt = 0;
-	s->last_session = req->session;
-	if (req->session) {
+	/* Only an interval that was counted session time at both ends
+	 * counts; a pause does not. */
+	counted = req->session && !req->paused;
+	if (counted && s->last_counted) {
 		s->session_usec += dt;
 		if (s->session_usec >= MIN(s->hw.max_session_usec, CHAIR_HW_MAX_SESSION_USEC) &&
 		    !s->cap_sent) {
@@ -390,6 +475,7 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 			ev |= CHAIR_SAFETY_EV_CAP;
 		}
 	}
+	s->last_counted = counted;
 
 	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++) {
 		if (o == CHAIR_OUT_HEAT_LUMBAR || o == CHAIR_OUT_HEAT_CALVES)
@@ -397,7 +483,7 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 		c.out[o] = req->out[o] && chair_hw_has_output(&s->hw, (enum chair_output)o);
 		c.duty[o] = c.out[o] ? (req->duty[o] ? req->duty[o] : 100) : 0;
 	}
-	if (req->session && (!seat_ok || s->cap_sent))
+	if (req->session && (!seat_ok || s->cap_sent || req->paused))
 		memset(c.out, 0, sizeof(c.out));
 
 	/* Rule 3: limit switches. */
@@ -410,8 +496,8 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 
 	interlock_opposing(s, now, &c);
 	interlock_air(s, now, &c);
-	control_heaters(s, now, in, req, seat_ok && !s->cap_sent, &c);
-	ev |= check_motors(s, now, in, &c);
+	control_heaters(s, now, in, req, seat_ok && !s->cap_sent && !req->paused, &c);
+	ev |= check_motors(s, dt, now, in);
 
 	if (s->faults) {
 		memset(&c, 0, sizeof(c));
@@ -420,7 +506,17 @@ unsigned chair_safety_apply(struct chair_safety *s, uint64_t now, const struct c
 	for (int o = 0; o < CHAIR_OUTPUT_COUNT; o++)
 		if (!c.out[o])
 			c.duty[o] = 0;
-	record(s, now, &c);
-	*ret = c;
+	s->cmd.o = c;
+	return ev;
+}
+
+unsigned chair_safety_step(struct chair_safety *s, uint64_t now, const struct chair_inputs *in,
+			   const struct chair_request *req, struct chair_outputs *ret)
+{
+	const struct chair_command *c;
+	unsigned ev = chair_safety_apply(s, now, in, req, &c);
+
+	*ret = c->o;
+	chair_safety_written(s, now, true);
 	return ev;
 }

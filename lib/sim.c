@@ -49,7 +49,7 @@ static bool fault(const struct chair_sim *s, enum chair_sim_fault f)
 	return s->faults & (UINT32_C(1) << f);
 }
 
-static double duty_of(const struct chair_command *c, enum chair_output o, bool pwm)
+static double duty_of(const struct chair_outputs *c, enum chair_output o, bool pwm)
 {
 	if (!c->out[o])
 		return 0.0;
@@ -58,7 +58,7 @@ static double duty_of(const struct chair_command *c, enum chair_output o, bool p
 	return c->duty[o] / 100.0;
 }
 
-static void step_walk(struct chair_sim *s, double dt, const struct chair_command *c)
+static void step_walk(struct chair_sim *s, double dt, const struct chair_outputs *c)
 {
 	double v = 0.0, before = s->pos;
 
@@ -76,7 +76,7 @@ static void step_walk(struct chair_sim *s, double dt, const struct chair_command
 	}
 }
 
-static void step_heaters(struct chair_sim *s, double dt, const struct chair_command *c)
+static void step_heaters(struct chair_sim *s, double dt, const struct chair_outputs *c)
 {
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
 		bool powered = c->out[chair_heater_output((enum chair_heater)h)] ||
@@ -90,7 +90,7 @@ static void step_heaters(struct chair_sim *s, double dt, const struct chair_comm
 	}
 }
 
-static void step_air(struct chair_sim *s, double dt, const struct chair_command *c)
+static void step_air(struct chair_sim *s, double dt, const struct chair_outputs *c)
 {
 	unsigned open = 0;
 
@@ -109,7 +109,7 @@ static void step_air(struct chair_sim *s, double dt, const struct chair_command 
 	}
 }
 
-void chair_sim_step(struct chair_sim *s, uint64_t dt_usec, const struct chair_command *c)
+void chair_sim_step(struct chair_sim *s, uint64_t dt_usec, const struct chair_outputs *c)
 {
 	/* Integrate in slices of at most 5 ms so limits and pulses are exact
 	 * enough at any caller step. */

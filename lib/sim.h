@@ -31,7 +31,7 @@ int chair_sim_new(const struct chair_hw *hw, struct chair_sim **ret);
 struct chair_sim *chair_sim_free(struct chair_sim *s);
 
 /** Advances the physics by @p dt_usec with @p cmd driving the outputs. */
-void chair_sim_step(struct chair_sim *s, uint64_t dt_usec, const struct chair_command *cmd);
+void chair_sim_step(struct chair_sim *s, uint64_t dt_usec, const struct chair_outputs *cmd);
 
 /** Reads the inputs and temperatures as the HAL would at time @p now. */
 void chair_sim_read(const struct chair_sim *s, uint64_t now, struct chair_inputs *ret);

@@ -104,7 +104,7 @@ static void check_invariants(struct harness *h)
 		violate(h, "t=%.3f: walk-up at the top limit", h->now / 1e6);
 	if (o[CHAIR_OUT_WALK_DOWN] && h->in.in[CHAIR_IN_WALK_BOTTOM])
 		violate(h, "t=%.3f: walk-down at the bottom limit", h->now / 1e6);
-	if (chair_safety_latched(h->safety) && !chair_command_all_safe(&h->cmd))
+	if (chair_safety_latched(h->safety) && !chair_outputs_all_off(&h->cmd))
 		violate(h, "t=%.3f: output on while latched", h->now / 1e6);
 	for (int i = 0; i < CHAIR_OUTPUT_COUNT; i++)
 		h->last_on[i] = o[i] ? h->now : (h->last_on[i] && h->now - h->last_on[i] < 10000000
@@ -125,7 +125,7 @@ void harness_tick(struct harness *h)
 	else
 		chair_targets_idle(&h->targets);
 	chair_motion_request(h->motion, &h->in, &h->targets, &h->req);
-	h->events = chair_safety_apply(h->safety, h->now, &h->in, &h->req, &h->cmd);
+	h->events = chair_safety_step(h->safety, h->now, &h->in, &h->req, &h->cmd);
 	h->all_events |= h->events;
 	/* A latched stop ends the session, as the daemon does. */
 	if (h->engine && (chair_safety_latched(h->safety) || chair_engine_finished(h->engine))) {

@@ -21,7 +21,7 @@ struct harness {
 	struct chair_motion *motion;
 	struct chair_safety *safety;
 	struct chair_engine *engine;
-	struct chair_command cmd;
+	struct chair_outputs cmd;
 	struct chair_inputs in;
 	struct chair_targets targets;
 	struct chair_request req;

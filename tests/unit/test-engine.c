@@ -667,7 +667,7 @@ static int run_scan(struct harness *h, double *ret)
 		chair_motion_sensors(h->motion, &h->in, &s);
 		r = chair_scan_tick(scan, h->now, &s, &h->targets, ret);
 		chair_motion_request(h->motion, &h->in, &h->targets, &h->req);
-		chair_safety_apply(h->safety, h->now, &h->in, &h->req, &h->cmd);
+		chair_safety_step(h->safety, h->now, &h->in, &h->req, &h->cmd);
 	}
 	chair_scan_free(scan);
 	return r;

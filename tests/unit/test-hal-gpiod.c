@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "hal.h"
+#include "hal-backend.h"
 #include "hwmap.h"
 #include "macro.h"
 #include "manager.h"
@@ -90,6 +90,7 @@ static struct {
 	int fail_open_errno;
 	const char *busy_chip;   /* chip whose request fails with EBUSY */
 	const char *fail_io;     /* chip whose set and get calls fail with EIO */
+	const char *fail_events; /* chip whose edge events cannot be read */
 	unsigned busy_offset;
 	struct {
 		const char *chip, *name;
@@ -356,6 +357,10 @@ int __wrap_gpiod_line_request_read_edge_events(struct gpiod_line_request *r,
 	char c;
 
 	logf_("read-events %s", r->chip);
+	if (mock.fail_events && streq(mock.fail_events, r->chip)) {
+		errno = EIO;
+		return -1;
+	}
 	while (read(r->pipe[0], &c, 1) == 1)
 		;
 	b->n = MIN(r->queued, max);
@@ -434,11 +439,29 @@ static void write_temp(const char *text)
 	test_write_file(tmpdir, "temp", text);
 }
 
+static int fails_seen;
+
 static void on_edge(struct hal *h, void *userdata)
 {
 	edges_seen++;
 	edge_log_at = mock.n_log;
 	logf_("edge-callback");
+}
+
+static void on_fail(struct hal *h, void *userdata)
+{
+	fails_seen++;
+	logf_("fail-callback");
+}
+
+/* Drives @p c through the backend, as hal_write() does with a command. */
+static int drive(struct hal *h, const struct chair_outputs *c)
+{
+	int r = h->ops->set_outputs(h, c);
+
+	if (r >= 0)
+		h->current = *c;
+	return r;
 }
 
 static int setup(void **state)
@@ -447,7 +470,7 @@ static int setup(void **state)
 	char *err = NULL;
 
 	memset(&mock, 0, sizeof(mock));
-	edges_seen = 0;
+	edges_seen = fails_seen = 0;
 	test_mkdtemp(tmpdir, sizeof(tmpdir), "chaird-gpio");
 	/* The device directory, for finding lines by name. */
 	test_write_file(tmpdir, "gpiochip0", "");
@@ -522,9 +545,11 @@ static void queue(const char *chip, unsigned offset, bool rising, unsigned long 
 
 static void dispatch(sd_event *e)
 {
-	/* Run the loop until nothing is pending; no waiting. */
-	while (sd_event_run(e, 0) > 0)
-		;
+	/* Run the loop until nothing is pending; no waiting. A source that
+	 * stays ready for ever fails the test instead of hanging it. */
+	for (int i = 0; sd_event_run(e, 0) > 0; i++)
+		if (i > 1000)
+			fail_msg("an event source keeps firing: it spins");
 }
 
 /* --- tests --------------------------------------------------------------- */
@@ -576,16 +601,16 @@ static void test_line_settings(void **state)
 static void test_estop_edge_first(void **state)
 {
 	sd_event *e = NULL;
-	struct chair_command cmd = { 0 };
+	struct chair_outputs cmd = { 0 };
 	size_t read_at, set0, set1;
 
 	(void)state;
 	new_hal();
 	assert_int_equal(sd_event_new(&e), 0);
-	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
 	cmd.out[CHAIR_OUT_WALK_UP] = cmd.out[CHAIR_OUT_PUMP] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
 	cmd.out[CHAIR_OUT_HEAT_LUMBAR] = true;
-	assert_int_equal(hal_set_outputs(hal, &cmd), 0);
+	assert_int_equal(drive(hal, &cmd), 0);
 	mock.n_log = 0;
 
 	queue("gpiochip0", 27, true, 1, 5000000000ull);
@@ -602,21 +627,21 @@ static void test_estop_edge_first(void **state)
 	assert_string_equal(mock.log[set1], "set gpiochip1 0=0 4=0 6=0");
 	/* Only then does the rest of the daemon hear of it. */
 	assert_int_equal(edge_log_at, read_at + 3);
-	assert_true(chair_command_all_safe(&hal->current));
+	assert_true(chair_outputs_all_off(&hal->current));
 	sd_event_unref(e);
 }
 
 static void test_limit_switch_edge(void **state)
 {
 	sd_event *e = NULL;
-	struct chair_command cmd = { 0 };
+	struct chair_outputs cmd = { 0 };
 
 	(void)state;
 	new_hal();
 	assert_int_equal(sd_event_new(&e), 0);
-	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
 	cmd.out[CHAIR_OUT_WALK_UP] = true;
-	hal_set_outputs(hal, &cmd);
+	drive(hal, &cmd);
 	mock.n_log = 0;
 	queue("gpiochip0", 20, true, 1, 1000);
 	dispatch(e);
@@ -629,16 +654,16 @@ static void test_limit_switch_edge(void **state)
 static void test_encoder(void **state)
 {
 	sd_event *e = NULL;
-	struct chair_command cmd = { 0 };
+	struct chair_outputs cmd = { 0 };
 	struct chair_inputs in;
 	unsigned long seq = 0;
 
 	(void)state;
 	new_hal();
 	assert_int_equal(sd_event_new(&e), 0);
-	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
 	cmd.out[CHAIR_OUT_WALK_UP] = true;
-	hal_set_outputs(hal, &cmd);
+	drive(hal, &cmd);
 	for (int i = 0; i < 5; i++) {
 		queue("gpiochip0", 22, true, ++seq, 2000000000ull + i * 1000000);
 		queue("gpiochip0", 22, false, ++seq, 2000500000ull + i * 1000000);
@@ -647,7 +672,7 @@ static void test_encoder(void **state)
 	assert_int_equal(hal_gpiod_encoder_count(hal), 5);
 	cmd.out[CHAIR_OUT_WALK_UP] = false;
 	cmd.out[CHAIR_OUT_WALK_DOWN] = true;
-	hal_set_outputs(hal, &cmd);
+	drive(hal, &cmd);
 	for (int i = 0; i < 3; i++) {
 		queue("gpiochip0", 22, true, ++seq, 3000000000ull + i * 1000000);
 		queue("gpiochip0", 22, false, ++seq, 3000500000ull + i * 1000000);
@@ -655,7 +680,7 @@ static void test_encoder(void **state)
 	dispatch(e);
 	assert_int_equal(hal_gpiod_encoder_count(hal), 2);
 	hal->clock_offset = 1000000; /* chair time = monotonic - 1 s */
-	hal->ops->read_inputs(hal, 0, &in);
+	hal_read_inputs(hal, 0, &in);
 	assert_int_equal(in.encoder_pulses, 8);
 	/* The last pulse's kernel timestamp (3.002 s), in chair time. */
 	assert_int_equal(in.encoder_last_usec, 3002000 - 1000000);
@@ -670,7 +695,7 @@ static void test_seqno_gap(void **state)
 	(void)state;
 	new_hal();
 	assert_int_equal(sd_event_new(&e), 0);
-	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
 	queue("gpiochip0", 22, true, 1, 1000);
 	queue("gpiochip0", 22, false, 2, 2000);
 	queue("gpiochip0", 22, true, 6, 3000); /* 3, 4 and 5 were lost */
@@ -681,7 +706,7 @@ static void test_seqno_gap(void **state)
 
 static void test_outputs_and_inputs(void **state)
 {
-	struct chair_command cmd = { 0 };
+	struct chair_outputs cmd = { 0 };
 	struct chair_inputs in;
 	size_t at;
 
@@ -689,13 +714,13 @@ static void test_outputs_and_inputs(void **state)
 	new_hal();
 	mock.n_log = 0;
 	cmd.out[CHAIR_OUT_WALK_DOWN] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
-	hal_set_outputs(hal, &cmd);
+	drive(hal, &cmd);
 	assert_string_equal(mock.log[0], "set gpiochip0 5=0 6=1");
 	assert_string_equal(mock.log[1], "set gpiochip1 0=0 4=1 6=0");
 	req_for("gpiochip0")->in_values[27] = GPIOD_LINE_VALUE_ACTIVE;
 	req_for("gpiochip1")->in_values[9] = GPIOD_LINE_VALUE_ACTIVE;
 	at = mock.n_log;
-	hal->ops->read_inputs(hal, 0, &in);
+	hal_read_inputs(hal, 0, &in);
 	assert_int_not_equal(find_log(at, "get gpiochip0"), SIZE_MAX);
 	assert_true(in.in[CHAIR_IN_ESTOP]);
 	assert_true(in.in[CHAIR_IN_SEAT]);
@@ -707,28 +732,28 @@ static void test_temperatures(void **state)
 	struct chair_inputs in;
 	struct chair_safety *s;
 	struct chair_request req = { .session = true };
-	struct chair_command cmd;
+	struct chair_outputs cmd;
 
 	(void)state;
 	new_hal();
-	hal->ops->read_inputs(hal, 0, &in);
+	hal_read_inputs(hal, 0, &in);
 	assert_true(in.temp[CHAIR_HEATER_LUMBAR].valid);
 	assert_true(in.temp[CHAIR_HEATER_LUMBAR].celsius > 41.49 && in.temp[CHAIR_HEATER_LUMBAR].celsius < 41.51);
 	write_temp("garbage");
 	hal_gpiod_read_temperatures(hal);
-	hal->ops->read_inputs(hal, 0, &in);
+	hal_read_inputs(hal, 0, &in);
 	assert_false(in.temp[CHAIR_HEATER_LUMBAR].valid);
 	/* The safety core turns the heater off with a fault. */
 	assert_int_equal(chair_safety_new(&map->hw, &s), 0);
 	in.in[CHAIR_IN_SEAT] = true;
 	req.heat[CHAIR_HEATER_LUMBAR] = 3;
-	chair_safety_apply(s, 10, &in, &req, &cmd);
+	chair_safety_step(s, 10, &in, &req, &cmd);
 	assert_int_equal(chair_safety_faults(s), 1u << CHAIR_FAULT_HEATER_LUMBAR_SENSOR);
 	assert_false(cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
 	chair_safety_free(s);
 	write_temp("40000");
 	hal_gpiod_read_temperatures(hal);
-	hal->ops->read_inputs(hal, 0, &in);
+	hal_read_inputs(hal, 0, &in);
 	assert_true(in.temp[CHAIR_HEATER_LUMBAR].valid);
 }
 
@@ -737,33 +762,33 @@ static void test_temperatures(void **state)
 static void test_io_failures(void **state)
 {
 	sd_event *e = NULL;
-	struct chair_command cmd = { 0 };
+	struct chair_outputs cmd = { 0 };
 	struct chair_inputs in;
 
 	(void)state;
 	new_hal();
 	cmd.out[CHAIR_OUT_WALK_UP] = cmd.out[CHAIR_OUT_PUMP] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
-	assert_int_equal(hal_set_outputs(hal, &cmd), 0);
+	assert_int_equal(drive(hal, &cmd), 0);
 
 	mock.fail_io = "gpiochip1";
 	memset(&cmd, 0, sizeof(cmd));
-	assert_true(hal_set_outputs(hal, &cmd) < 0);
+	assert_true(drive(hal, &cmd) < 0);
 	assert_true(hal->current.out[CHAIR_OUT_PUMP]); /* not taken as off */
 	assert_true(hal_safe_state(hal) < 0);
-	assert_false(chair_command_all_safe(&hal->current));
-	assert_true(hal->ops->read_inputs(hal, 0, &in) < 0);
+	assert_false(chair_outputs_all_off(&hal->current));
+	assert_true(hal_read_inputs(hal, 0, &in) < 0);
 
 	/* The e-stop edge: a chip that refuses leaves the outputs "on". */
 	assert_int_equal(sd_event_new(&e), 0);
-	assert_int_equal(hal_attach(hal, e, 0, on_edge, NULL), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
 	queue("gpiochip0", 27, true, 1, 1000);
 	dispatch(e);
-	assert_false(chair_command_all_safe(&hal->current));
+	assert_false(chair_outputs_all_off(&hal->current));
 	/* Once the chip answers again, the retry takes. */
 	mock.fail_io = NULL;
-	assert_int_equal(hal_set_outputs(hal, &cmd), 0);
-	assert_true(chair_command_all_safe(&hal->current));
-	assert_int_equal(hal->ops->read_inputs(hal, 0, &in), 0);
+	assert_int_equal(drive(hal, &cmd), 0);
+	assert_true(chair_outputs_all_off(&hal->current));
+	assert_int_equal(hal_read_inputs(hal, 0, &in), 0);
 	sd_event_unref(e);
 }
 
@@ -786,6 +811,102 @@ static void test_manager_io_fault(void **state)
 	/* It tried to drive every chip's outputs off. */
 	assert_int_not_equal(find_log(0, "set gpiochip0 5=0 6=0"), SIZE_MAX);
 	assert_int_not_equal(find_log(0, "set gpiochip1 0=0 4=0 6=0"), SIZE_MAX);
+	mock.fail_io = NULL;
+	manager_free(m);
+}
+
+/* A chip that hangs up (a removed GPIO expander): every output off, the
+ * manager told once, and the source switched off instead of spinning. */
+static void test_edge_hangup(void **state)
+{
+	sd_event *e = NULL;
+	struct chair_outputs cmd = { 0 };
+	size_t at;
+
+	(void)state;
+	new_hal();
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
+	cmd.out[CHAIR_OUT_WALK_UP] = cmd.out[CHAIR_OUT_VALVE_CALVES] = true;
+	assert_int_equal(drive(hal, &cmd), 0);
+	mock.n_log = 0;
+	close(req_for("gpiochip0")->pipe[1]);
+	req_for("gpiochip0")->pipe[1] = -1;
+	dispatch(e);
+	assert_int_equal(fails_seen, 1);
+	assert_int_equal(edges_seen, 0);
+	at = find_log(0, "fail-callback");
+	assert_true(find_log(0, "set gpiochip0 5=0 6=0") < at);
+	assert_true(find_log(0, "set gpiochip1 0=0 4=0 6=0") < at);
+	assert_true(chair_outputs_all_off(&hal->current));
+	/* Nothing more comes from it. */
+	dispatch(e);
+	assert_int_equal(fails_seen, 1);
+	sd_event_unref(e);
+}
+
+/* Edge events that cannot be read are handled the same way. */
+static void test_edge_read_error(void **state)
+{
+	sd_event *e = NULL;
+
+	(void)state;
+	new_hal();
+	assert_int_equal(sd_event_new(&e), 0);
+	assert_int_equal(hal_attach(hal, e, 0, on_edge, on_fail, NULL), 0);
+	mock.fail_events = "gpiochip0";
+	queue("gpiochip0", 22, true, 1, 1000);
+	dispatch(e);
+	assert_int_equal(fails_seen, 1);
+	assert_int_equal(edges_seen, 0);
+	assert_true(chair_outputs_all_off(&hal->current));
+	sd_event_unref(e);
+}
+
+/* Time stamps become chair time when they are read, with the offset in
+ * force then: a temperature read before the chair's clock was set is not
+ * stamped in the future. */
+static void test_stamps_in_chair_time(void **state)
+{
+	struct chair_inputs in;
+	uint64_t mono;
+
+	(void)state;
+	new_hal();
+	hal_gpiod_read_temperatures(hal);
+	mono = hal_mono_usec();
+	hal_set_clock_offset(hal, mono - 5000000);
+	hal_read_inputs(hal, 5000000, &in);
+	assert_true(in.temp[CHAIR_HEATER_LUMBAR].valid);
+	assert_true(in.temp[CHAIR_HEATER_LUMBAR].read_usec <= 5000000);
+	assert_true(in.temp[CHAIR_HEATER_LUMBAR].read_usec > 4000000);
+}
+
+/* EmergencyStop(): the outputs are driven off before anything else runs,
+ * and a write that fails is reported (the caller gets an error) and
+ * retried until it takes. */
+static void test_manager_estop_write(void **state)
+{
+	struct manager_config cfg = { .time_scale = 1.0, .map = map, .hw = map->hw,
+				      .gpio_dir = tmpdir, .pwm_root = tmpdir };
+	struct manager *m = NULL;
+
+	(void)state;
+	assert_int_equal(manager_new(&cfg, &m), 0);
+	mock.n_log = 0;
+	assert_int_equal(manager_emergency_stop(m), 0);
+	/* The very first calls: every output of every chip off. */
+	assert_true(strncmp(mock.log[0], "set gpiochip0 5=0 6=0", 21) == 0);
+	assert_true(strncmp(mock.log[1], "set gpiochip1 0=0 4=0 6=0", 25) == 0);
+	assert_int_equal(m->state, CHAIR_STATE_EMERGENCY_STOP);
+	manager_free(m);
+
+	m = NULL;
+	assert_int_equal(manager_new(&cfg, &m), 0);
+	mock.fail_io = "gpiochip1";
+	assert_int_equal(manager_emergency_stop(m), -EIO);
+	assert_int_equal(m->state, CHAIR_STATE_EMERGENCY_STOP);
+	assert_true(chair_safety_faults(m->safety) & (1u << CHAIR_FAULT_GPIO));
 	mock.fail_io = NULL;
 	manager_free(m);
 }
@@ -922,6 +1043,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_temperatures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manager_io_fault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_hangup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_read_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stamps_in_chair_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manager_estop_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_then_release_at_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_startup_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_state_missing_chip, setup, teardown),

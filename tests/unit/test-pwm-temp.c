@@ -200,7 +200,7 @@ static uint32_t safety_on(struct chair_temp t, uint64_t now)
 	struct chair_safety *s;
 	struct chair_inputs in = { 0 };
 	struct chair_request req = { .session = true };
-	struct chair_command cmd;
+	struct chair_outputs cmd;
 	uint32_t f;
 
 	chair_hw_default(&hw);
@@ -209,7 +209,7 @@ static uint32_t safety_on(struct chair_temp t, uint64_t now)
 	in.in[CHAIR_IN_SEAT] = true;
 	in.temp[CHAIR_HEATER_LUMBAR] = t;
 	req.heat[CHAIR_HEATER_LUMBAR] = 2;
-	chair_safety_apply(s, now, &in, &req, &cmd);
+	chair_safety_step(s, now, &in, &req, &cmd);
 	f = chair_safety_faults(s);
 	if (f)
 		assert_false(cmd.out[CHAIR_OUT_HEAT_LUMBAR]);

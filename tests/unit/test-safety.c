@@ -19,7 +19,7 @@ struct fixture {
 	struct chair_safety *s;
 	struct chair_inputs in;
 	struct chair_request req;
-	struct chair_command cmd;
+	struct chair_outputs cmd;
 	uint64_t now;
 	unsigned ev;
 };
@@ -49,7 +49,7 @@ static void step(struct fixture *f, uint64_t dt)
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
 		if (f->in.temp[h].valid && f->in.temp[h].read_usec != 1)
 			f->in.temp[h].read_usec = f->now;
-	f->ev = chair_safety_apply(f->s, f->now, &f->in, &f->req, &f->cmd);
+	f->ev = chair_safety_step(f->s, f->now, &f->in, &f->req, &f->cmd);
 }
 
 static void request_everything(struct fixture *f)
@@ -82,13 +82,13 @@ static void test_estop_button(void **state)
 	f.in.encoder_last_usec = f.now;
 	step(&f, 10 * MS);
 	assert_true(f.ev & CHAIR_SAFETY_EV_ESTOP);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_true(chair_safety_estopped(f.s));
 
 	/* Latched: releasing the button alone changes nothing. */
 	f.in.in[CHAIR_IN_ESTOP] = false;
 	step(&f, 10 * MS);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 
 	f.in.in[CHAIR_IN_ESTOP] = true;
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
@@ -101,7 +101,7 @@ static void test_estop_button(void **state)
 	/* A reset starts nothing: with no request, everything stays off. */
 	memset(&f.req, 0, sizeof(f.req));
 	step(&f, 10 * MS);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	teardown(&f);
 }
 
@@ -113,13 +113,13 @@ static void test_emergency_stop_call(void **state)
 	setup(&f);
 	request_everything(&f);
 	step(&f, 10 * MS);
-	assert_false(chair_command_all_safe(&f.cmd));
+	assert_false(chair_outputs_all_off(&f.cmd));
 	chair_safety_emergency_stop(f.s);
 	step(&f, 0);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	for (int i = 0; i < 100; i++) {
 		step(&f, 10 * MS);
-		assert_true(chair_command_all_safe(&f.cmd));
+		assert_true(chair_outputs_all_off(&f.cmd));
 	}
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
 	teardown(&f);
@@ -217,10 +217,10 @@ static void test_walk_stall(void **state)
 	step(&f, 10 * MS);
 	assert_true(f.ev & CHAIR_SAFETY_EV_FAULT);
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_WALK_STALLED);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	/* Motion stays off until Reset(). */
 	step(&f, 5 * SEC);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
 	assert_int_equal(chair_safety_faults(f.s), 0);
 	teardown(&f);
@@ -242,7 +242,7 @@ static void test_motor_timeout(void **state)
 	}
 	step(&f, 100 * MS);
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_TIMEOUT);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	teardown(&f);
 
 	/* A walk that moves but never arrives times out as well. */
@@ -269,7 +269,7 @@ static void test_motor_driver(void **state)
 	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
 	step(&f, 10 * MS);
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_DRIVER);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
 	assert_non_null(strstr(why, "motor driver still reports a fault"));
 	f.in.in[CHAIR_IN_MOTOR_FAULT] = false;
@@ -343,7 +343,7 @@ static void sensor_fault_case(void (*spoil)(struct chair_temp *t, uint64_t now))
 	step(&f, 100 * MS);
 	assert_true(f.ev & CHAIR_SAFETY_EV_FAULT);
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_SENSOR);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
 	assert_non_null(strstr(why, "temperature sensor still cannot be read"));
 	f.in.temp[CHAIR_HEATER_LUMBAR] = (struct chair_temp){ .valid = true, .celsius = 30.0, .read_usec = f.now };
@@ -390,10 +390,11 @@ static void test_heater_stale_boundary(void **state)
 	f.in.temp[CHAIR_HEATER_CALVES].valid = true;
 	/* Read 1.9 s ago: fine. 2.1 s ago: a fault. */
 	f.now = 1 + CHAIR_SAFETY_TEMP_STALE_USEC - 100 * MS;
-	f.ev = chair_safety_apply(f.s, f.now, &f.in, &f.req, &f.cmd);
+	f.in.temp[CHAIR_HEATER_LUMBAR].read_usec = f.now;
+	f.ev = chair_safety_step(f.s, f.now, &f.in, &f.req, &f.cmd);
 	assert_int_equal(chair_safety_faults(f.s), 0);
 	f.now = 1 + CHAIR_SAFETY_TEMP_STALE_USEC + 100 * MS;
-	f.ev = chair_safety_apply(f.s, f.now, &f.in, &f.req, &f.cmd);
+	f.ev = chair_safety_step(f.s, f.now, &f.in, &f.req, &f.cmd);
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_CALVES_SENSOR);
 	teardown(&f);
 }
@@ -409,7 +410,7 @@ static void test_heater_overtemp(void **state)
 	f.in.temp[CHAIR_HEATER_CALVES].celsius = 55.5;
 	step(&f, 100 * MS);
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_CALVES_OVERTEMP);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	f.in.temp[CHAIR_HEATER_CALVES].celsius = 52.0;
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
 	assert_non_null(strstr(why, "still too hot"));
@@ -474,9 +475,9 @@ static void test_session_cap(void **state)
 	}
 	step(&f, SEC);
 	assert_true(f.ev & CHAIR_SAFETY_EV_CAP);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	step(&f, SEC);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	teardown(&f);
 }
 
@@ -488,16 +489,16 @@ static void test_seat(void **state)
 	setup(&f);
 	request_everything(&f);
 	step(&f, 100 * MS);
-	assert_false(chair_command_all_safe(&f.cmd));
+	assert_false(chair_outputs_all_off(&f.cmd));
 	f.in.in[CHAIR_IN_SEAT] = false;
 	step(&f, 100 * MS);
 	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	step(&f, CHAIR_SAFETY_SEAT_GRACE_USEC - 100 * MS);
 	assert_false(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
 	step(&f, 100 * MS);
 	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	f.in.in[CHAIR_IN_SEAT] = true;
 	step(&f, 100 * MS);
 	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_RETURNED);
@@ -530,7 +531,7 @@ static void test_air(void **state)
 	/* E-stop vents every zone. */
 	chair_safety_emergency_stop(f.s);
 	step(&f, 0);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	teardown(&f);
 }
 
@@ -544,16 +545,16 @@ static void test_external_fault(void **state)
 	setup(&f);
 	request_everything(&f);
 	step(&f, 10 * MS);
-	assert_false(chair_command_all_safe(&f.cmd));
+	assert_false(chair_outputs_all_off(&f.cmd));
 	chair_safety_latch_fault(f.s, CHAIR_FAULT_GPIO);
 	step(&f, 10 * MS);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_GPIO);
 	step(&f, SEC);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
 	step(&f, 10 * MS);
-	assert_false(chair_command_all_safe(&f.cmd));
+	assert_false(chair_outputs_all_off(&f.cmd));
 	assert_string_equal(chair_fault_to_string(CHAIR_FAULT_GPIO), "gpio-failed");
 	teardown(&f);
 }
@@ -574,8 +575,271 @@ static void test_absent_parts(void **state)
 	/* The absent heater's sensor is not read, and that is no fault. */
 	f.in.temp[CHAIR_HEATER_CALVES].valid = false;
 	step(&f, 100 * MS);
-	assert_true(chair_command_all_safe(&f.cmd));
+	assert_true(chair_outputs_all_off(&f.cmd));
 	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+/* An encoder pulse that the kernel stamped after the control step's "now"
+ * (chair time lags real time) is a pulse just now, not one long ago. */
+static void test_pulse_after_now(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	step(&f, 10 * MS);
+	for (int i = 0; i < 50; i++) {
+		f.in.encoder_pulses++;
+		f.in.encoder_last_usec = f.now + 10 * MS + 3 * MS;
+		step(&f, 10 * MS);
+		assert_int_equal(chair_safety_faults(f.s), 0);
+		assert_true(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	}
+	/* Still a stall once the pulses stop. */
+	step(&f, CHAIR_SAFETY_STALL_USEC);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_WALK_STALLED);
+	teardown(&f);
+}
+
+/* A jammed roller that keeps reversing (friction) is still a stall:
+ * reversals and short stops do not restart the count. */
+static void test_stall_across_reversals(void **state)
+{
+	struct fixture f;
+	int n;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	for (n = 0; n < 200 && !chair_safety_faults(f.s); n++) {
+		bool up = (n / 30) % 2 == 0;
+
+		f.req.out[CHAIR_OUT_WALK_UP] = up;
+		f.req.out[CHAIR_OUT_WALK_DOWN] = !up;
+		step(&f, 20 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_WALK_STALLED);
+	/* Dead times included, it took more than 2 s of wall time. */
+	assert_true(n * 20 * MS > CHAIR_SAFETY_STALL_USEC);
+	teardown(&f);
+}
+
+/* The dead time counts from when the other direction really went off (the
+ * write), not from the step that last asked for it: a write that took
+ * effect late, or steps that ran late, leave no shorter gap. */
+static void test_dead_time_from_real_change(void **state)
+{
+	struct fixture f;
+	const struct chair_command *c;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_KNEAD_CW] = true;
+	step(&f, 10 * MS);
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_KNEAD_CW]);
+	/* Off at this step, but the write takes effect 140 ms later. */
+	f.req.out[CHAIR_OUT_KNEAD_CW] = false;
+	f.req.out[CHAIR_OUT_KNEAD_CCW] = true;
+	f.now += 10 * MS;
+	chair_safety_apply(f.s, f.now, &f.in, &f.req, &c);
+	assert_false(chair_command_outputs(c)->out[CHAIR_OUT_KNEAD_CW]);
+	chair_safety_written(f.s, f.now + 140 * MS, true);
+	/* 150 ms after the step, 10 ms after the real change: still waiting. */
+	step(&f, 150 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	step(&f, 80 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	step(&f, 20 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	teardown(&f);
+
+	/* On time, the gap is the whole dead time, not one step less. */
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_KNEAD_CW] = true;
+	step(&f, 10 * MS);
+	f.req.out[CHAIR_OUT_KNEAD_CW] = false;
+	f.req.out[CHAIR_OUT_KNEAD_CCW] = true;
+	step(&f, 10 * MS); /* knead-cw really off now */
+	assert_false(f.cmd.out[CHAIR_OUT_KNEAD_CW] || f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	step(&f, CHAIR_SAFETY_DEAD_TIME_USEC - 10 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	teardown(&f);
+}
+
+/* A write that failed may have left an output on: its opposite stays
+ * blocked. */
+static void test_failed_write_counts_as_on(void **state)
+{
+	struct fixture f;
+	const struct chair_command *c;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_KNEAD_CW] = true;
+	step(&f, 10 * MS);
+	f.req.out[CHAIR_OUT_KNEAD_CW] = false;
+	f.req.out[CHAIR_OUT_KNEAD_CCW] = true;
+	f.now += 10 * MS;
+	chair_safety_apply(f.s, f.now, &f.in, &f.req, &c);
+	chair_safety_written(f.s, f.now, false);
+	step(&f, 500 * MS);
+	/* The failed "off" was never confirmed: no reversal yet. */
+	assert_false(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	step(&f, CHAIR_SAFETY_DEAD_TIME_USEC);
+	assert_true(f.cmd.out[CHAIR_OUT_KNEAD_CCW]);
+	teardown(&f);
+}
+
+/* A valve dropped for one step does not get a fresh inflation cap; one
+ * that rested gets a new one. */
+static void test_valve_drop_keeps_cap(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_PUMP] = f.req.out[CHAIR_OUT_VALVE_ARMS] = true;
+	step(&f, 10 * MS);
+	step(&f, 15 * SEC);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_ARMS]);
+	f.req.out[CHAIR_OUT_VALVE_ARMS] = false;
+	step(&f, 10 * MS);
+	f.req.out[CHAIR_OUT_VALVE_ARMS] = true;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_ARMS]);
+	step(&f, 4 * SEC);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_ARMS]);
+	/* 20 s after the run began, not after the drop. */
+	step(&f, 1 * SEC);
+	assert_false(f.cmd.out[CHAIR_OUT_VALVE_ARMS]);
+	teardown(&f);
+
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_PUMP] = f.req.out[CHAIR_OUT_VALVE_ARMS] = true;
+	step(&f, 10 * MS);
+	step(&f, 15 * SEC);
+	f.req.out[CHAIR_OUT_VALVE_ARMS] = false;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_VALVE_REST_USEC);
+	f.req.out[CHAIR_OUT_VALVE_ARMS] = true;
+	step(&f, 10 * MS);
+	step(&f, 15 * SEC);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_ARMS]);
+	teardown(&f);
+}
+
+/* "30 s without reaching its target": short drops do not restart the
+ * count; a reversal (a new target) or a rest does. */
+static void test_motor_timeout_drops(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.in[CHAIR_IN_DEPTH_HOME] = false;
+	f.req.session = true;
+	/* On 3.5 s, off 0.5 s, again and again. */
+	for (int i = 0; i < 80 && !chair_safety_faults(f.s); i++) {
+		f.req.out[CHAIR_OUT_DEPTH_IN] = i % 8 != 7;
+		step(&f, 500 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_TIMEOUT);
+	assert_true(f.now < 10 * SEC + 32 * SEC);
+	teardown(&f);
+
+	/* Reversing every 2 s for a minute: every stroke reaches its end. */
+	setup(&f);
+	f.req.session = true;
+	for (int i = 0; i < 600; i++) {
+		bool up = (i / 20) % 2 == 0;
+
+		f.req.out[CHAIR_OUT_WALK_UP] = up;
+		f.req.out[CHAIR_OUT_WALK_DOWN] = !up;
+		f.in.encoder_pulses++;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+/* A reading from the future comes from a wrong clock: unusable. */
+static void test_temperature_from_future(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	f.now += 10 * MS;
+	f.in.temp[CHAIR_HEATER_LUMBAR].read_usec = f.now + 1 * SEC;
+	f.ev = chair_safety_step(f.s, f.now, &f.in, &f.req, &f.cmd);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_SENSOR);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	teardown(&f);
+}
+
+/* The seat rule holds while the session is paused. */
+static void test_seat_while_paused(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.paused = true;
+	step(&f, 100 * MS);
+	f.in.in[CHAIR_IN_SEAT] = false;
+	step(&f, 100 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+	step(&f, CHAIR_SAFETY_SEAT_GRACE_USEC);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
+	teardown(&f);
+
+	/* Paused time does not count to the cap. */
+	setup(&f);
+	f.hw.max_session_usec = 5 * 60 * SEC;
+	chair_safety_free(f.s);
+	assert_int_equal(chair_safety_new(&f.hw, &f.s), 0);
+	chair_safety_session_begin(f.s);
+	f.req.session = true;
+	f.req.paused = true;
+	for (int i = 0; i < 60; i++)
+		step(&f, 10 * SEC);
+	assert_int_equal(chair_safety_session_usec(f.s), 0);
+	teardown(&f);
+}
+
+/* On real time, outputs left on and unwatched longer than the bound latch
+ * loop-stalled; a long gap with everything off is harmless. */
+static void test_loop_stalled(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	chair_safety_set_max_gap(f.s, CHAIR_SAFETY_MAX_GAP_USEC);
+	step(&f, 10 * MS);
+	step(&f, 5 * SEC);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VIBRATE_SEAT] = true;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_MAX_GAP_USEC);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	step(&f, CHAIR_SAFETY_MAX_GAP_USEC + 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_LOOP_STALLED);
+	assert_true(chair_outputs_all_off(&f.cmd));
 	teardown(&f);
 }
 
@@ -599,6 +863,15 @@ int main(void)
 		cmocka_unit_test(test_air),
 		cmocka_unit_test(test_external_fault),
 		cmocka_unit_test(test_absent_parts),
+		cmocka_unit_test(test_pulse_after_now),
+		cmocka_unit_test(test_stall_across_reversals),
+		cmocka_unit_test(test_dead_time_from_real_change),
+		cmocka_unit_test(test_failed_write_counts_as_on),
+		cmocka_unit_test(test_valve_drop_keeps_cap),
+		cmocka_unit_test(test_motor_timeout_drops),
+		cmocka_unit_test(test_temperature_from_future),
+		cmocka_unit_test(test_seat_while_paused),
+		cmocka_unit_test(test_loop_stalled),
 	};
 
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);

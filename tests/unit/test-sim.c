@@ -15,7 +15,7 @@
 #define MS (UINT64_C(1000))
 #define SEC (UINT64_C(1000000))
 
-static void run(struct chair_sim *s, uint64_t usec, const struct chair_command *c)
+static void run(struct chair_sim *s, uint64_t usec, const struct chair_outputs *c)
 {
 	for (uint64_t t = 0; t < usec; t += 10 * MS)
 		chair_sim_step(s, 10 * MS, c);
@@ -25,7 +25,7 @@ static void test_encoder_matches_travel(void **state)
 {
 	struct chair_hw hw;
 	struct chair_sim *s;
-	struct chair_command c = { 0 };
+	struct chair_outputs c = { 0 };
 	struct chair_inputs in;
 	double travel = 0, before;
 
@@ -93,7 +93,7 @@ static void test_depth_air_recline(void **state)
 {
 	struct chair_hw hw;
 	struct chair_sim *s;
-	struct chair_command c = { 0 };
+	struct chair_outputs c = { 0 };
 	struct chair_inputs in;
 
 	(void)state;
@@ -183,7 +183,7 @@ static void test_heater_holds_setpoints(void **state)
 			chair_sim_step(h.sim, 10 * MS, &h.cmd);
 			h.now += 10 * MS;
 			chair_sim_read(h.sim, h.now, &h.in);
-			chair_safety_apply(h.safety, h.now, &h.in, &h.req, &h.cmd);
+			chair_safety_step(h.safety, h.now, &h.in, &h.req, &h.cmd);
 			t = chair_sim_temperature(h.sim, CHAIR_HEATER_CALVES);
 			if (!reached && fabs(t - setpoint[level - 1]) < 0.5)
 				reached = i;
@@ -220,7 +220,7 @@ static uint32_t run_with_fault(enum chair_sim_fault f, const char *program, uint
 	faults = chair_safety_faults(h.safety);
 	/* A fault ends the session, with every output safe. */
 	harness_tick(&h);
-	assert_true(chair_command_all_safe(&h.cmd));
+	assert_true(chair_outputs_all_off(&h.cmd));
 	assert_null(h.engine);
 	assert_int_equal(h.violation[0], 0);
 	harness_free(&h);
@@ -267,7 +267,7 @@ static void test_welded_caught_below_max(void **state)
 		chair_sim_step(h.sim, 10 * MS, &h.cmd);
 		h.now += 10 * MS;
 		chair_sim_read(h.sim, h.now, &h.in);
-		chair_safety_apply(h.safety, h.now, &h.in, &h.req, &h.cmd);
+		chair_safety_step(h.safety, h.now, &h.in, &h.req, &h.cmd);
 		peak = MAX(peak, chair_sim_temperature(h.sim, CHAIR_HEATER_LUMBAR));
 	}
 	/* Both relays are welded; the calves heater was never asked to heat,
