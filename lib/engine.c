@@ -76,11 +76,8 @@ struct chair_engine {
 	struct chair_options opt;
 	struct chair_hw hw;
 	struct chair_body body;
+	struct chair_policy policy;
 	struct chair_guard guard;
-	uint32_t heat_blocked; /* heaters that stay off for this session */
-	unsigned depth_cap;
-	bool no_percussion;
-	bool short_strokes;
 
 	uint64_t last_now;
 	uint64_t elapsed;
@@ -97,16 +94,6 @@ struct chair_engine {
 	struct run run;
 };
 
-void chair_options_init(struct chair_options *o)
-{
-	*o = (struct chair_options){
-		.duration_usec = 0,
-		.intensity = 3,
-		.focus = -1,
-		.heat = -1,
-	};
-}
-
 void chair_targets_idle(struct chair_targets *t)
 {
 	*t = (struct chair_targets){
@@ -119,158 +106,7 @@ void chair_targets_idle(struct chair_targets *t)
 	};
 }
 
-bool chair_guard_contains(const struct chair_guard *g, double pos_mm, double margin_mm)
-{
-	for (unsigned i = 0; i < g->n; i++)
-		if (pos_mm >= g->lo[i] - margin_mm && pos_mm <= g->hi[i] + margin_mm)
-			return true;
-	return false;
-}
-
-_printf_(2, 3) static int set_msg(char **ret_msg, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(ret_msg, fmt, ap);
-	va_end(ap);
-	return r < 0 ? -ENOMEM : 0;
-}
-
-static const char *condition_words(enum chair_condition c)
-{
-	switch (c) {
-	case CHAIR_COND_NERVE_PAIN:
-		return "nerve pain";
-	case CHAIR_COND_INFLAMMATION:
-		return "inflammation";
-	case CHAIR_COND_PREGNANCY:
-		return "pregnancy";
-	case CHAIR_COND_ARTHRITIS:
-		return "arthritis";
-	case CHAIR_COND_RECENT_INJURY:
-		return "a recent injury";
-	case CHAIR_CONDITION_COUNT:
-		break;
-	}
-	return "this condition";
-}
-
-static uint64_t session_cap(const struct chair_hw *hw)
-{
-	return MIN(hw->max_session_usec, CHAIR_HW_MAX_SESSION_USEC);
-}
-
-int chair_options_check(const struct chair_program *p, const struct chair_options *o,
-			const struct chair_hw *hw, char **ret_msg)
-{
-	uint64_t cap = session_cap(hw);
-	int r;
-
-	if (o->duration_usec &&
-	    (o->duration_usec < CHAIR_HW_MIN_SESSION_USEC || o->duration_usec > cap)) {
-		r = set_msg(ret_msg, "duration_usec %" PRIu64 " is out of range; a session lasts "
-				     "%" PRIu64 " to %" PRIu64 " (5 to %" PRIu64 " minutes)",
-			    o->duration_usec, CHAIR_HW_MIN_SESSION_USEC, cap, cap / USEC_PER_MIN);
-		return r < 0 ? r : CHAIR_CHECK_INVALID;
-	}
-	if (o->intensity < 1 || o->intensity > 5) {
-		r = set_msg(ret_msg, "intensity %u is out of range; use 1 (softest) to 5 (firmest)",
-			    o->intensity);
-		return r < 0 ? r : CHAIR_CHECK_INVALID;
-	}
-	if (o->heat > 3) {
-		r = set_msg(ret_msg, "heat %d is out of range; use 0 (off) to 3", o->heat);
-		return r < 0 ? r : CHAIR_CHECK_INVALID;
-	}
-	if (o->focus >= CHAIR_ZONE_COUNT) {
-		r = set_msg(ret_msg, "focus is not a back zone; use one of: %s", chair_zone_list());
-		return r < 0 ? r : CHAIR_CHECK_INVALID;
-	}
-	if (o->focus >= 0 && (o->avoid_back & (UINT32_C(1) << o->focus))) {
-		r = set_msg(ret_msg, "focus %s is also in avoid; a zone cannot be both",
-			    chair_zone_to_string((enum chair_zone)o->focus));
-		return r < 0 ? r : CHAIR_CHECK_INVALID;
-	}
-	static const enum chair_condition need_avoid[] = { CHAIR_COND_INFLAMMATION,
-							   CHAIR_COND_RECENT_INJURY };
-
-	for (size_t i = 0; i < ELEMENTSOF(need_avoid); i++) {
-		enum chair_condition c = need_avoid[i];
-
-		if (!(o->conditions & (UINT32_C(1) << c)) || o->avoid_back || o->avoid_air)
-			continue;
-		r = set_msg(ret_msg, "condition %s needs at least one avoid zone that says where "
-				     "(for example avoid lower-back)",
-			    chair_condition_to_string(c));
-		return r < 0 ? r : CHAIR_CHECK_INVALID;
-	}
-	for (int c = 0; c < CHAIR_CONDITION_COUNT; c++) {
-		if (!(o->conditions & p->not_for & (UINT32_C(1) << c)))
-			continue;
-		r = set_msg(ret_msg, "The %s program is not suitable with %s. Choose a gentler "
-				     "program such as relax or craniosacral.",
-			    p->id, condition_words((enum chair_condition)c));
-		return r < 0 ? r : CHAIR_CHECK_CONTRAINDICATED;
-	}
-	/* Built-in rules that hold whatever a program file says. */
-	if ((o->conditions & (UINT32_C(1) << CHAIR_COND_NERVE_PAIN)) &&
-	    (streq(p->id, "deep-tissue") || streq(p->id, "trigger-point"))) {
-		r = set_msg(ret_msg, "The %s program is not suitable with nerve pain. Choose a "
-				     "gentler program such as relax or craniosacral.", p->id);
-		return r < 0 ? r : CHAIR_CHECK_CONTRAINDICATED;
-	}
-	return CHAIR_CHECK_OK;
-}
-
 /* --- session setup ------------------------------------------------------- */
-
-static void build_guard(struct chair_engine *e)
-{
-	uint32_t back = e->opt.avoid_back;
-	uint32_t air = e->opt.avoid_air;
-	struct chair_guard *g = &e->guard;
-
-	if (e->opt.conditions & (UINT32_C(1) << CHAIR_COND_PREGNANCY)) {
-		back |= (UINT32_C(1) << CHAIR_ZONE_LOWER_BACK) | (UINT32_C(1) << CHAIR_ZONE_SACRUM);
-		air |= UINT32_C(1) << CHAIR_AIR_HIPS;
-	}
-	/* The airbags that press on an avoided back zone stay empty too. */
-	if (back & (UINT32_C(1) << CHAIR_ZONE_SHOULDERS))
-		air |= UINT32_C(1) << CHAIR_AIR_SHOULDERS;
-	if (back & ((UINT32_C(1) << CHAIR_ZONE_LOWER_BACK) | (UINT32_C(1) << CHAIR_ZONE_SACRUM)))
-		air |= UINT32_C(1) << CHAIR_AIR_HIPS;
-	if (air & (UINT32_C(1) << CHAIR_AIR_SHOULDERS))
-		back |= UINT32_C(1) << CHAIR_ZONE_SHOULDERS;
-
-	*g = (struct chair_guard){ .air_blocked = air };
-	for (int z = 0; z < CHAIR_ZONE_COUNT; z++) {
-		double top, bottom;
-
-		if (!(back & (UINT32_C(1) << z)))
-			continue;
-		chair_body_zone_span(&e->body, (enum chair_zone)z, &top, &bottom);
-		if (g->n && fabs(g->lo[g->n - 1] - top) < 0.01) {
-			g->lo[g->n - 1] = bottom; /* adjacent: merge */
-			continue;
-		}
-		g->hi[g->n] = top;
-		g->lo[g->n] = bottom;
-		g->n++;
-	}
-
-	e->heat_blocked = 0;
-	if (back & ((UINT32_C(1) << CHAIR_ZONE_LOWER_BACK) | (UINT32_C(1) << CHAIR_ZONE_SACRUM)))
-		e->heat_blocked |= UINT32_C(1) << CHAIR_HEATER_LUMBAR;
-	if (air & (UINT32_C(1) << CHAIR_AIR_CALVES))
-		e->heat_blocked |= UINT32_C(1) << CHAIR_HEATER_CALVES;
-	if (e->opt.conditions & (UINT32_C(1) << CHAIR_COND_PREGNANCY))
-		e->heat_blocked = (UINT32_C(1) << CHAIR_HEATER_COUNT) - 1;
-	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
-		if (!chair_hw_has_heater(&e->hw, (enum chair_heater)h))
-			e->heat_blocked |= UINT32_C(1) << h;
-}
 
 static uint64_t phase_time(const struct chair_program *p, enum chair_phase ph)
 {
@@ -299,21 +135,12 @@ int chair_engine_new(struct chair_program *p, const struct chair_options *o,
 	if (e->opt.heat < 0)
 		e->opt.heat = (int)p->heat;
 	e->duration = o->duration_usec ? o->duration_usec : p->duration_usec;
-	e->duration = MIN(e->duration, session_cap(hw));
+	e->duration = MIN(e->duration, chair_hw_session_cap(hw));
 	close = phase_time(p, CHAIR_PHASE_CLOSE);
 	e->close_start = e->duration > close ? e->duration - close : 0;
 
-	e->depth_cap = MIN(4u, hw->max_depth);
-	if (o->conditions & (UINT32_C(1) << CHAIR_COND_NERVE_PAIN)) {
-		e->depth_cap = MIN(e->depth_cap, 1u);
-		e->no_percussion = true;
-		e->short_strokes = true;
-	}
-	if (o->conditions & (UINT32_C(1) << CHAIR_COND_ARTHRITIS)) {
-		e->depth_cap = MIN(e->depth_cap, 2u);
-		e->no_percussion = true;
-	}
-	build_guard(e);
+	chair_policy_init(&e->policy, o, hw);
+	chair_policy_guard(&e->policy, &e->body, &e->guard);
 
 	e->last_now = now;
 	e->phase = p->n_steps[CHAIR_PHASE_WARM_UP] ? CHAIR_PHASE_WARM_UP : CHAIR_PHASE_MAIN;
@@ -370,7 +197,7 @@ static double roll_amplitude(const struct chair_engine *e, const struct chair_st
 	static const double amp[] = { 60.0, 100.0, 150.0 };
 	double a = amp[st->width];
 
-	return e->short_strokes ? MIN(a, NERVE_PAIN_MAX_STROKE_MM) : a;
+	return e->policy.short_strokes ? MIN(a, NERVE_PAIN_MAX_STROKE_MM) : a;
 }
 
 static double friction_amplitude(const struct chair_step *st)
@@ -457,32 +284,6 @@ static void plan_stations(struct chair_engine *e, struct run *r, double top, dou
 	}
 }
 
-/* Applies the session's conditions to a step. Returns false to skip it. */
-static bool adapt_step(struct chair_engine *e, struct chair_step *st)
-{
-	if (e->no_percussion && st->technique == CHAIR_TECH_TAP) {
-		/* Tapotement becomes slow, gentle petrissage. */
-		st->technique = CHAIR_TECH_KNEAD;
-		st->speed = MIN(st->speed, 2u);
-	}
-	if (e->short_strokes && (st->technique == CHAIR_TECH_GLIDE ||
-				 st->technique == CHAIR_TECH_VIBRATE)) {
-		st->technique = CHAIR_TECH_ROLL;
-		st->width = CHAIR_WIDTH_NARROW;
-	}
-	st->air &= ~e->guard.air_blocked;
-	for (int z = 0; z < CHAIR_AIR_COUNT; z++)
-		if (!chair_hw_has_air_zone(&e->hw, (enum chair_air_zone)z))
-			st->air &= ~(UINT32_C(1) << z);
-	if (st->technique == CHAIR_TECH_COMPRESS && !st->air)
-		return false;
-	if (st->technique == CHAIR_TECH_STRETCH &&
-	    !(chair_hw_has_output(&e->hw, CHAIR_OUT_RECLINE_DOWN) &&
-	      chair_hw_has_output(&e->hw, CHAIR_OUT_RECLINE_UP)))
-		return false;
-	return true;
-}
-
 static const struct chair_step *current_source(const struct chair_engine *e)
 {
 	const struct chair_program *p = e->program;
@@ -508,7 +309,7 @@ static void start_step(struct chair_engine *e)
 			r->st.time_usec = MIN(r->st.time_usec, FOCUS_ECHO_MAX_USEC);
 		r->st.air = 0;
 	}
-	skip = !adapt_step(e, &r->st);
+	skip = !chair_policy_adapt_step(&e->policy, &e->hw, &r->st);
 	r->roller = is_roller(r->st.technique);
 	r->passes = r->st.technique == CHAIR_TECH_GLIDE || r->st.technique == CHAIR_TECH_VIBRATE;
 	if (r->roller && !skip) {
@@ -606,7 +407,7 @@ static unsigned effective_depth(const struct chair_engine *e, unsigned depth)
 
 	if (depth > 0 && d == 0 && e->opt.intensity >= 3)
 		d = 1;
-	return MIN(d, e->depth_cap);
+	return MIN(d, e->policy.depth_cap);
 }
 
 static uint64_t secs(double s)
@@ -937,7 +738,7 @@ static void set_heat(struct chair_engine *e, struct chair_targets *t)
 	uint32_t which = st->heat_given ? st->heat : (UINT32_C(1) << CHAIR_HEATER_COUNT) - 1;
 
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++) {
-		bool on = (which & (UINT32_C(1) << h)) && !(e->heat_blocked & (UINT32_C(1) << h));
+		bool on = (which & (UINT32_C(1) << h)) && !(e->policy.heat_blocked & (UINT32_C(1) << h));
 
 		t->heat[h] = on ? (unsigned)e->opt.heat : 0;
 	}
@@ -1101,7 +902,7 @@ unsigned chair_engine_intensity(const struct chair_engine *e)
 
 unsigned chair_engine_heat(const struct chair_engine *e)
 {
-	if (e->heat_blocked == (UINT32_C(1) << CHAIR_HEATER_COUNT) - 1)
+	if (e->policy.heat_blocked == (UINT32_C(1) << CHAIR_HEATER_COUNT) - 1)
 		return 0;
 	return (unsigned)e->opt.heat;
 }

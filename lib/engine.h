@@ -17,34 +17,8 @@
 #include "body.h"
 #include "chair-names.h"
 #include "hw.h"
+#include "policy.h"
 #include "program.h"
-
-/** Session options, as D-Bus Start() and chairctl take them. */
-struct chair_options {
-	uint64_t duration_usec; /**< 0: the program's default */
-	unsigned intensity;     /**< 1-5 */
-	int focus;              /**< enum chair_zone, or -1 */
-	uint32_t avoid_back;    /**< bit per enum chair_zone */
-	uint32_t avoid_air;     /**< bit per enum chair_air_zone */
-	int heat;               /**< 0-3, or -1: the program's suggestion */
-	uint32_t conditions;    /**< bit per enum chair_condition */
-};
-
-void chair_options_init(struct chair_options *o);
-
-enum chair_check {
-	CHAIR_CHECK_OK = 0,
-	CHAIR_CHECK_INVALID,         /**< a bad option: InvalidArgs */
-	CHAIR_CHECK_CONTRAINDICATED, /**< a condition rules the program out */
-};
-
-/**
- * Checks options against a program and the chair. Returns a chair_check
- * value; on failure @p ret_msg gets a sentence a person can act on (freed by
- * the caller). Returns -ENOMEM on allocation failure.
- */
-int chair_options_check(const struct chair_program *p, const struct chair_options *o,
-			const struct chair_hw *hw, char **ret_msg);
 
 /** What the engine knows of the mechanics, from the motion controller. */
 struct chair_sensors {
@@ -79,19 +53,6 @@ struct chair_targets {
 };
 
 void chair_targets_idle(struct chair_targets *t);
-
-#define CHAIR_GUARD_MAX CHAIR_ZONE_COUNT
-
-/** Intervals of the track where no pressure may be applied. */
-struct chair_guard {
-	double lo[CHAIR_GUARD_MAX];
-	double hi[CHAIR_GUARD_MAX];
-	unsigned n;
-	uint32_t air_blocked; /**< air zones that never inflate */
-};
-
-/** True if @p pos_mm lies within @p margin_mm of a guarded interval. */
-bool chair_guard_contains(const struct chair_guard *g, double pos_mm, double margin_mm);
 
 struct chair_engine;
 

@@ -45,3 +45,9 @@ double chair_hw_depth_mm(const struct chair_hw *hw, unsigned level)
 		level = 4;
 	return hw->depth_stroke_mm * level / 4.0;
 }
+
+uint64_t chair_hw_session_cap(const struct chair_hw *hw)
+{
+	return hw->max_session_usec < CHAIR_HW_MAX_SESSION_USEC ? hw->max_session_usec
+								 : CHAIR_HW_MAX_SESSION_USEC;
+}

@@ -37,6 +37,9 @@ struct chair_hw {
 
 #define CHAIR_HW_MAX_HEATER_C 55.0
 #define CHAIR_HW_MAX_SESSION_USEC (UINT64_C(30) * 60 * 1000000)
+
+/** The longest session this chair runs: its cap, never over 30 min. */
+uint64_t chair_hw_session_cap(const struct chair_hw *hw);
 #define CHAIR_HW_MIN_SESSION_USEC (UINT64_C(5) * 60 * 1000000)
 #define CHAIR_HW_DEFAULT_SESSION_USEC (UINT64_C(15) * 60 * 1000000)
 
