@@ -17,51 +17,39 @@
 #include "manager.h"
 #include "sim.h"
 
-#define ID_ECHO_MAX 64
+#define ID_ECHO_MAX MANAGER_ECHO_MAX
 
 /* --- helpers ------------------------------------------------------------- */
 
-static DBusMessage *refuse_busy_or_latched(struct manager *m, DBusMessage *call)
-{
-	switch (m->state) {
-	case CHAIR_STATE_EMERGENCY_STOP:
-		return bus_error(call, CHAIR_ERROR_EMERGENCY_STOP,
-				 "The emergency stop is engaged. Release the stop button, then reset "
-				 "the chair.");
-	case CHAIR_STATE_FAULT:
-		return bus_error(call, CHAIR_ERROR_FAULT,
-				 "The chair has a fault and is stopped. Reset it once the cause is "
-				 "cleared; if it comes back, have the chair serviced.");
-	case CHAIR_STATE_RUNNING:
-	case CHAIR_STATE_PAUSED:
-		return bus_error(call, CHAIR_ERROR_BUSY,
-				 "A session (%s) is already running. Stop it first.", m->program_id);
-	case CHAIR_STATE_SCANNING:
-		return bus_error(call, CHAIR_ERROR_BUSY,
-				 "The chair is measuring your back. Wait for the scan to finish.");
-	case CHAIR_STATE_STOPPING:
-		return bus_error(call, CHAIR_ERROR_BUSY,
-				 "The chair is still parking the roller. Try again in a few seconds.");
-	case CHAIR_STATE_IDLE:
-	case CHAIR_STATE_COUNT:
-		break;
-	}
-	return NULL;
-}
+/* The one table from the manager's errno values to D-Bus error names. */
+static const struct {
+	int err;
+	const char *name;
+} error_names[] = {
+	{ ENOENT, CHAIR_ERROR_UNKNOWN_PROGRAM },
+	{ EBUSY, CHAIR_ERROR_BUSY },
+	{ ECANCELED, CHAIR_ERROR_EMERGENCY_STOP },
+	{ EIO, CHAIR_ERROR_FAULT },
+	{ ENXIO, CHAIR_ERROR_SEAT_EMPTY },
+	{ EPERM, CHAIR_ERROR_CONTRAINDICATED },
+	{ ESRCH, CHAIR_ERROR_NOT_RUNNING },
+	{ EINVAL, DBUS_ERROR_INVALID_ARGS },
+	{ EOPNOTSUPP, DBUS_ERROR_NOT_SUPPORTED },
+	{ EINTR, DBUS_ERROR_FAILED },
+	{ ENOMEM, DBUS_ERROR_NO_MEMORY },
+};
 
-static DBusMessage *not_running(DBusMessage *call)
+/* The reply to an action: success, or the error for @p r with the
+ * manager's sentence. */
+static DBusMessage *reply_result(DBusMessage *call, int r, const struct manager_why *why)
 {
-	return bus_error(call, CHAIR_ERROR_NOT_RUNNING, "No session is running. Start a program first.");
-}
-
-static bool seat_empty(struct manager *m)
-{
-	return chair_hw_has_input(&m->hw, CHAIR_IN_SEAT) && !m->in.in[CHAIR_IN_SEAT];
-}
-
-static DBusMessage *seat_empty_error(DBusMessage *call)
-{
-	return bus_error(call, CHAIR_ERROR_SEAT_EMPTY, "Nobody is seated. Sit down in the chair, then try again.");
+	if (r >= 0)
+		return bus_reply(call);
+	for (size_t i = 0; i < ELEMENTSOF(error_names); i++)
+		if (error_names[i].err == -r)
+			return bus_error(call, error_names[i].name, "%s",
+					 why && why->msg[0] ? why->msg : strerror(-r));
+	return bus_error_errno(call, r);
 }
 
 /* Reads any unsigned-compatible integer variant; returns false if the
@@ -365,197 +353,92 @@ static DBusMessage *method_list_programs(struct manager *m, DBusMessage *call)
 
 static DBusMessage *method_start(struct manager *m, DBusMessage *call)
 {
-	struct chair_program *p;
+	struct manager_why why = { "" };
 	struct chair_options o;
 	DBusMessageIter it;
 	DBusMessage *err;
 	const char *id;
-	char *msg = NULL;
-	int r;
 
-	manager_catch_up(m);
-	err = refuse_busy_or_latched(m, call);
-	if (err)
-		return err;
 	dbus_message_iter_init(call, &it);
 	dbus_message_iter_get_basic(&it, &id);
-	p = chair_programs_find(m->programs, id);
-	if (!p)
-		return bus_error(call, CHAIR_ERROR_UNKNOWN_PROGRAM,
-				 "There is no program '%.*s%s'. ListPrograms() (or 'chairctl programs') "
-				 "lists the programs.", ID_ECHO_MAX, id, strlen(id) > ID_ECHO_MAX ? "..." : "");
 	chair_options_init(&o);
 	dbus_message_iter_next(&it);
 	err = parse_options(call, &it, &o);
 	if (err)
 		return err;
-	r = chair_options_check(p, &o, &m->hw, &msg);
-	if (r < 0)
-		return bus_error_errno(call, r);
-	if (r != CHAIR_CHECK_OK) {
-		err = bus_error(call, r == CHAIR_CHECK_INVALID ? DBUS_ERROR_INVALID_ARGS
-							       : CHAIR_ERROR_CONTRAINDICATED,
-				"%s", msg);
-		free(msg);
-		return err;
-	}
-	if (seat_empty(m))
-		return seat_empty_error(call);
-
-	r = chair_engine_new(p, &o, &m->hw, &m->body, m->chair_now, &m->engine);
-	if (r < 0)
-		return bus_error_errno(call, r);
-	chair_motion_set_guard(m->motion, chair_engine_guard(m->engine));
-	chair_safety_session_begin(m->safety);
-	free(m->program_id);
-	m->program_id = strdup(p->id);
-	m->intensity = chair_engine_intensity(m->engine);
-	m->heat = chair_engine_heat(m->engine);
-	m->duration = chair_engine_duration(m->engine);
-	m->elapsed = 0;
-	manager_mark(m, PROP_PROGRAM | PROP_INTENSITY | PROP_HEAT | PROP_DURATION | PROP_ELAPSED);
-	log_info("Starting %s: %" PRIu64 " min, intensity %u, heat %u", p->id,
-		 m->duration / USEC_PER_MIN, m->intensity, m->heat);
-	manager_set_state(m, CHAIR_STATE_RUNNING);
-	return bus_reply(call);
+	return reply_result(call, manager_start_session(m, id, &o, &why), &why);
 }
 
 static DBusMessage *method_stop(struct manager *m, DBusMessage *call)
 {
-	manager_catch_up(m);
-	if (manager_in_session(m))
-		manager_end_session(m, CHAIR_FINISH_STOPPED);
-	else if (m->state == CHAIR_STATE_SCANNING) {
-		m->scan = chair_scan_free(m->scan);
-		chair_object_scan_done(m, -EINTR);
-		manager_set_state(m, CHAIR_STATE_STOPPING);
-	}
-	return bus_reply(call);
+	return reply_result(call, manager_stop(m), NULL);
 }
 
 static DBusMessage *method_pause(struct manager *m, DBusMessage *call)
 {
-	manager_catch_up(m);
-	if (m->state == CHAIR_STATE_PAUSED)
-		return bus_reply(call);
-	if (m->state != CHAIR_STATE_RUNNING)
-		return not_running(call);
-	chair_engine_pause(m->engine, m->chair_now);
-	manager_set_state(m, CHAIR_STATE_PAUSED);
-	return bus_reply(call);
+	struct manager_why why = { "" };
+
+	return reply_result(call, manager_pause(m, &why), &why);
 }
 
 static DBusMessage *method_resume(struct manager *m, DBusMessage *call)
 {
-	manager_catch_up(m);
-	if (m->state == CHAIR_STATE_RUNNING)
-		return bus_reply(call);
-	if (m->state != CHAIR_STATE_PAUSED)
-		return not_running(call);
-	if (seat_empty(m))
-		return seat_empty_error(call);
-	chair_engine_resume(m->engine, m->chair_now);
-	manager_set_state(m, CHAIR_STATE_RUNNING);
-	return bus_reply(call);
+	struct manager_why why = { "" };
+
+	return reply_result(call, manager_resume(m, &why), &why);
 }
 
 static DBusMessage *method_set_intensity(struct manager *m, DBusMessage *call)
 {
+	struct manager_why why = { "" };
 	uint32_t v;
 
 	dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
-	if (v < 1 || v > 5)
-		return bus_invalid_args(call, "intensity %u is out of range; use 1 (softest) to 5 "
-					      "(firmest).", v);
-	manager_catch_up(m);
-	if (!manager_in_session(m))
-		return not_running(call);
-	chair_engine_set_intensity(m->engine, v);
-	m->intensity = v;
-	manager_mark(m, PROP_INTENSITY);
-	return bus_reply(call);
+	return reply_result(call, manager_set_intensity(m, v, &why), &why);
 }
 
 static DBusMessage *method_set_heat(struct manager *m, DBusMessage *call)
 {
+	struct manager_why why = { "" };
 	uint32_t v;
 
 	dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
-	if (v > 3)
-		return bus_invalid_args(call, "heat %u is out of range; use 0 (off) to 3.", v);
-	manager_catch_up(m);
-	if (!manager_in_session(m))
-		return not_running(call);
-	chair_engine_set_heat(m->engine, v);
-	if (v > 0 && chair_engine_heat(m->engine) == 0)
-		return bus_error(call, CHAIR_ERROR_CONTRAINDICATED,
-				 "Heat stays off in this session because of the conditions it was "
-				 "started with.");
-	m->heat = chair_engine_heat(m->engine);
-	manager_mark(m, PROP_HEAT);
-	return bus_reply(call);
+	return reply_result(call, manager_set_heat(m, v, &why), &why);
 }
 
 static DBusMessage *method_emergency_stop(struct manager *m, DBusMessage *call)
 {
-	if (manager_emergency_stop(m) < 0)
-		return bus_error(call, CHAIR_ERROR_FAULT,
-				 "The emergency stop is latched, but some outputs could not be switched "
-				 "off (a GPIO failure); the chair keeps trying. Press the chair's own stop "
-				 "button or switch it off at the wall.");
-	return bus_reply(call);
+	static const struct manager_why why = {
+		"The emergency stop is latched, but some outputs could not be switched off (a GPIO "
+		"failure); the chair keeps trying. Press the chair's own stop button or switch it "
+		"off at the wall."
+	};
+
+	return reply_result(call, manager_emergency_stop(m), &why);
 }
 
 static DBusMessage *method_reset(struct manager *m, DBusMessage *call)
 {
-	const char *why = NULL;
-	int r;
+	struct manager_why why = { "" };
 
-	manager_catch_up(m);
-	if (m->state != CHAIR_STATE_EMERGENCY_STOP && m->state != CHAIR_STATE_FAULT)
-		return bus_reply(call);
-	r = chair_safety_reset(m->safety, m->chair_now, &m->in, &why);
-	if (r < 0)
-		return bus_error(call, chair_safety_estopped(m->safety) ? CHAIR_ERROR_EMERGENCY_STOP
-									  : CHAIR_ERROR_FAULT,
-				 "%s", why);
-	log_info("Reset: the chair is idle; nothing moves until a session is started");
-	manager_mark(m, PROP_FAULTS);
-	free(m->program_id);
-	m->program_id = NULL;
-	manager_mark(m, PROP_PROGRAM);
-	manager_set_state(m, CHAIR_STATE_IDLE);
-	return bus_reply(call);
+	return reply_result(call, manager_reset(m, &why), &why);
 }
 
 static DBusMessage *method_scan(struct manager *m, DBusMessage *call)
 {
-	DBusMessage *err;
-	int r;
+	struct manager_why why = { "" };
+	int r = manager_scan(m, &why);
 
-	manager_catch_up(m);
-	err = refuse_busy_or_latched(m, call);
-	if (err)
-		return err;
-	if (seat_empty(m))
-		return seat_empty_error(call);
-	if (!chair_hw_has_input(&m->hw, CHAIR_IN_SHOULDER))
-		return bus_error(call, DBUS_ERROR_NOT_SUPPORTED,
-				 "This chair has no shoulder sensor, so it cannot scan; the default "
-				 "body is used.");
-	r = chair_scan_new(&m->hw, m->chair_now, &m->scan);
 	if (r < 0)
-		return bus_error_errno(call, r);
+		return reply_result(call, r, &why);
+	/* Scan() replies when the scan ends (chair_object_scan_done()). */
 	m->scan_call = dbus_message_ref(call);
-	manager_set_state(m, CHAIR_STATE_SCANNING);
 	return NULL;
 }
 
 static DBusMessage *method_reload(struct manager *m, DBusMessage *call)
 {
-	int r = manager_reload(m);
-
-	return r < 0 ? bus_error_errno(call, r) : bus_reply(call);
+	return reply_result(call, manager_reload(m), NULL);
 }
 
 /* --- org.chaird.Simulator1 methods --------------------------------------- */
@@ -1011,7 +894,8 @@ void chair_object_scan_done(struct manager *m, int result)
 				  "The scan was cut short by the emergency stop.");
 		break;
 	case -ENXIO:
-		reply = seat_empty_error(call);
+		reply = reply_result(call, -ENXIO, &(struct manager_why){
+			"Nobody is seated. Sit down in the chair, then try again." });
 		break;
 	case -EINTR:
 		reply = bus_error(call, DBUS_ERROR_FAILED, "The scan was stopped.");

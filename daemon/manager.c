@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -446,6 +448,215 @@ static int flush_cb(sd_event_source *s, void *userdata)
 	struct manager *m = userdata;
 
 	chair_object_flush(m);
+	return 0;
+}
+
+/* --- the session state machine ------------------------------------------- */
+
+_printf_(3, 4) static int refuse(struct manager_why *why, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+/* Anything but idle refuses a new session or scan, and says why. */
+static int refuse_unless_idle(struct manager *m, struct manager_why *why)
+{
+	switch (m->state) {
+	case CHAIR_STATE_EMERGENCY_STOP:
+		return refuse(why, -ECANCELED, "The emergency stop is engaged. Release the stop "
+					       "button, then reset the chair.");
+	case CHAIR_STATE_FAULT:
+		return refuse(why, -EIO, "The chair has a fault and is stopped. Reset it once the "
+					 "cause is cleared; if it comes back, have the chair serviced.");
+	case CHAIR_STATE_RUNNING:
+	case CHAIR_STATE_PAUSED:
+		return refuse(why, -EBUSY, "A session (%s) is already running. Stop it first.",
+			      m->program_id);
+	case CHAIR_STATE_SCANNING:
+		return refuse(why, -EBUSY, "The chair is measuring your back. Wait for the scan to "
+					   "finish.");
+	case CHAIR_STATE_STOPPING:
+		return refuse(why, -EBUSY, "The chair is still parking the roller. Try again in a "
+					   "few seconds.");
+	case CHAIR_STATE_IDLE:
+	case CHAIR_STATE_COUNT:
+		break;
+	}
+	return 0;
+}
+
+static bool seat_empty(const struct manager *m)
+{
+	return chair_hw_has_input(&m->hw, CHAIR_IN_SEAT) && !m->in.in[CHAIR_IN_SEAT];
+}
+
+static int refuse_seat_empty(struct manager_why *why)
+{
+	return refuse(why, -ENXIO, "Nobody is seated. Sit down in the chair, then try again.");
+}
+
+static int refuse_not_running(struct manager_why *why)
+{
+	return refuse(why, -ESRCH, "No session is running. Start a program first.");
+}
+
+int manager_start_session(struct manager *m, const char *id, const struct chair_options *o,
+			  struct manager_why *why)
+{
+	struct chair_program *p;
+	char *msg = NULL;
+	int r;
+
+	manager_catch_up(m);
+	r = refuse_unless_idle(m, why);
+	if (r < 0)
+		return r;
+	p = chair_programs_find(m->programs, id);
+	if (!p)
+		return refuse(why, -ENOENT, "There is no program '%.*s%s'. ListPrograms() (or "
+					    "'chairctl programs') lists the programs.",
+			      MANAGER_ECHO_MAX, id, strlen(id) > MANAGER_ECHO_MAX ? "..." : "");
+	r = chair_options_check(p, o, &m->hw, &msg);
+	if (r < 0)
+		return refuse(why, r, "The chair is out of memory.");
+	if (r != CHAIR_CHECK_OK) {
+		r = refuse(why, r == CHAIR_CHECK_INVALID ? -EINVAL : -EPERM, "%s", msg);
+		free(msg);
+		return r;
+	}
+	if (seat_empty(m))
+		return refuse_seat_empty(why);
+
+	r = chair_engine_new(p, o, &m->hw, &m->body, m->chair_now, &m->engine);
+	if (r < 0)
+		return refuse(why, r, "The session could not be set up: %s.", strerror(-r));
+	chair_motion_set_guard(m->motion, chair_engine_guard(m->engine));
+	chair_safety_session_begin(m->safety);
+	free(m->program_id);
+	m->program_id = strdup(p->id);
+	m->intensity = chair_engine_intensity(m->engine);
+	m->heat = chair_engine_heat(m->engine);
+	m->duration = chair_engine_duration(m->engine);
+	m->elapsed = 0;
+	manager_mark(m, PROP_PROGRAM | PROP_INTENSITY | PROP_HEAT | PROP_DURATION | PROP_ELAPSED);
+	log_info("Starting %s: %" PRIu64 " min, intensity %u, heat %u", p->id,
+		 m->duration / USEC_PER_MIN, m->intensity, m->heat);
+	manager_set_state(m, CHAIR_STATE_RUNNING);
+	return 0;
+}
+
+int manager_stop(struct manager *m)
+{
+	manager_catch_up(m);
+	if (manager_in_session(m)) {
+		manager_end_session(m, CHAIR_FINISH_STOPPED);
+	} else if (m->state == CHAIR_STATE_SCANNING) {
+		end_scan(m, -EINTR);
+		manager_set_state(m, CHAIR_STATE_STOPPING);
+	}
+	return 0;
+}
+
+int manager_pause(struct manager *m, struct manager_why *why)
+{
+	manager_catch_up(m);
+	if (m->state == CHAIR_STATE_PAUSED)
+		return 0;
+	if (m->state != CHAIR_STATE_RUNNING)
+		return refuse_not_running(why);
+	chair_engine_pause(m->engine, m->chair_now);
+	manager_set_state(m, CHAIR_STATE_PAUSED);
+	return 0;
+}
+
+int manager_resume(struct manager *m, struct manager_why *why)
+{
+	manager_catch_up(m);
+	if (m->state == CHAIR_STATE_RUNNING)
+		return 0;
+	if (m->state != CHAIR_STATE_PAUSED)
+		return refuse_not_running(why);
+	if (seat_empty(m))
+		return refuse_seat_empty(why);
+	chair_engine_resume(m->engine, m->chair_now);
+	manager_set_state(m, CHAIR_STATE_RUNNING);
+	return 0;
+}
+
+int manager_set_intensity(struct manager *m, unsigned v, struct manager_why *why)
+{
+	if (v < 1 || v > 5)
+		return refuse(why, -EINVAL, "intensity %u is out of range; use 1 (softest) to 5 "
+					    "(firmest).", v);
+	manager_catch_up(m);
+	if (!manager_in_session(m))
+		return refuse_not_running(why);
+	chair_engine_set_intensity(m->engine, v);
+	m->intensity = v;
+	manager_mark(m, PROP_INTENSITY);
+	return 0;
+}
+
+int manager_set_heat(struct manager *m, unsigned v, struct manager_why *why)
+{
+	if (v > 3)
+		return refuse(why, -EINVAL, "heat %u is out of range; use 0 (off) to 3.", v);
+	manager_catch_up(m);
+	if (!manager_in_session(m))
+		return refuse_not_running(why);
+	chair_engine_set_heat(m->engine, v);
+	if (v > 0 && chair_engine_heat(m->engine) == 0)
+		return refuse(why, -EPERM, "Heat stays off in this session because of the conditions "
+					   "it was started with.");
+	m->heat = chair_engine_heat(m->engine);
+	manager_mark(m, PROP_HEAT);
+	return 0;
+}
+
+int manager_reset(struct manager *m, struct manager_why *why)
+{
+	const char *reason = NULL;
+	int r;
+
+	manager_catch_up(m);
+	if (m->state != CHAIR_STATE_EMERGENCY_STOP && m->state != CHAIR_STATE_FAULT)
+		return 0;
+	r = chair_safety_reset(m->safety, m->chair_now, &m->in, &reason);
+	if (r < 0)
+		return refuse(why, chair_safety_estopped(m->safety) ? -ECANCELED : -EIO, "%s", reason);
+	log_info("Reset: the chair is idle; nothing moves until a session is started");
+	manager_mark(m, PROP_FAULTS);
+	free(m->program_id);
+	m->program_id = NULL;
+	manager_mark(m, PROP_PROGRAM);
+	manager_set_state(m, CHAIR_STATE_IDLE);
+	return 0;
+}
+
+int manager_scan(struct manager *m, struct manager_why *why)
+{
+	int r;
+
+	manager_catch_up(m);
+	r = refuse_unless_idle(m, why);
+	if (r < 0)
+		return r;
+	if (seat_empty(m))
+		return refuse_seat_empty(why);
+	if (!chair_hw_has_input(&m->hw, CHAIR_IN_SHOULDER))
+		return refuse(why, -EOPNOTSUPP, "This chair has no shoulder sensor, so it cannot "
+						"scan; the default body is used.");
+	r = chair_scan_new(&m->hw, m->chair_now, &m->scan);
+	if (r < 0)
+		return refuse(why, r, "The scan could not be set up: %s.", strerror(-r));
+	manager_set_state(m, CHAIR_STATE_SCANNING);
 	return 0;
 }
 

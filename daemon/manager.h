@@ -128,6 +128,34 @@ uint64_t manager_now(struct manager *m);
 void manager_catch_up(struct manager *m);
 void manager_mark(struct manager *m, uint32_t props);
 
+/* Caller text quoted in a refusal is cut to this many bytes. */
+#define MANAGER_ECHO_MAX 64
+
+/* Why a request was refused: a sentence a person can act on. */
+struct manager_why {
+	char msg[320];
+};
+
+/*
+ * The session state machine. Each returns 0 or a negative errno, and on
+ * refusal fills @p why (which may be NULL):
+ *   -ENOENT  no such program          -EBUSY    a session, scan or parking
+ *   -ECANCELED the emergency stop     -EIO      a latched fault
+ *   -ENXIO   the seat is empty        -EPERM    ruled out by a condition
+ *   -ESRCH   no session is running    -EINVAL   an option out of range
+ *   -EOPNOTSUPP the chair cannot      -ENOMEM
+ */
+int manager_start_session(struct manager *m, const char *id, const struct chair_options *o,
+			  struct manager_why *why);
+int manager_stop(struct manager *m);
+int manager_pause(struct manager *m, struct manager_why *why);
+int manager_resume(struct manager *m, struct manager_why *why);
+int manager_set_intensity(struct manager *m, unsigned v, struct manager_why *why);
+int manager_set_heat(struct manager *m, unsigned v, struct manager_why *why);
+int manager_reset(struct manager *m, struct manager_why *why);
+/* Starts the body scan; chair_object_scan_done() tells how it ended. */
+int manager_scan(struct manager *m, struct manager_why *why);
+
 /* Actions, shared by D-Bus and signals. */
 int manager_reload(struct manager *m); /* logs what was wrong */
 /* Outputs off first. -EIO if an output could not be driven off: it is
