@@ -2,17 +2,37 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "bus-glue.h"
+
+/* At most this many messages are read ahead; beyond it libdbus's own
+ * limits hold the rest in the socket. */
+#define QUEUE_MAX 16384
+
+/* A FIFO of messages read ahead of their handling. */
+struct msg_queue {
+	DBusMessage **v;
+	size_t head, n, cap;
+};
 
 struct bus_glue {
 	DBusConnection *conn;
 	sd_event *event;
 	int64_t priority;
 	sd_event_source *dispatch;
+	bus_route_fn route;
+	bus_urgent_fn urgent;
+	void *userdata;
+	struct msg_queue urgent_q, normal_q;
 };
+
+static size_t queue_len(const struct msg_queue *q)
+{
+	return q->n - q->head;
+}
 
 static void source_free(void *p)
 {
@@ -143,8 +163,102 @@ static void dispatch_status(DBusConnection *c, DBusDispatchStatus status, void *
 {
 	struct bus_glue *g = data;
 
-	sd_event_source_set_enabled(g->dispatch,
-				    status == DBUS_DISPATCH_DATA_REMAINS ? SD_EVENT_ON : SD_EVENT_OFF);
+	/* Messages read ahead keep it on too. */
+	sd_event_source_set_enabled(g->dispatch, status == DBUS_DISPATCH_DATA_REMAINS ||
+							 queue_len(&g->normal_q)
+						 ? SD_EVENT_ON
+						 : SD_EVENT_OFF);
+}
+
+static bool queue_push(struct msg_queue *q, DBusMessage *m)
+{
+	if (q->head == q->n)
+		q->head = q->n = 0;
+	if (q->n == q->cap) {
+		size_t cap;
+		DBusMessage **v;
+
+		/* Reuse the room at the front before growing. */
+		if (q->head > 0) {
+			memmove(q->v, q->v + q->head, queue_len(q) * sizeof(*q->v));
+			q->n -= q->head;
+			q->head = 0;
+		}
+		if (q->n == q->cap) {
+			cap = q->cap ? q->cap * 2 : 64;
+			v = realloc(q->v, cap * sizeof(*v));
+			if (!v)
+				return false;
+			q->v = v;
+			q->cap = cap;
+		}
+	}
+	q->v[q->n++] = m;
+	return true;
+}
+
+static DBusMessage *queue_pop(struct msg_queue *q)
+{
+	return q->head < q->n ? q->v[q->head++] : NULL;
+}
+
+static void queue_clear(struct msg_queue *q)
+{
+	DBusMessage *m;
+
+	while ((m = queue_pop(q)))
+		dbus_message_unref(m);
+	free(q->v);
+	*q = (struct msg_queue){ 0 };
+}
+
+/* Takes what libdbus has parsed; false when the read-ahead is full. */
+static bool take_parsed(struct bus_glue *g)
+{
+	DBusMessage *m;
+
+	while (queue_len(&g->normal_q) < QUEUE_MAX && (m = dbus_connection_pop_message(g->conn))) {
+		struct msg_queue *q = g->urgent && g->urgent(m) ? &g->urgent_q : &g->normal_q;
+
+		if (!queue_push(q, m)) {
+			/* Out of memory: handle it now rather than lose it. */
+			g->route(g->conn, m, g->userdata);
+			dbus_message_unref(m);
+		}
+	}
+	return queue_len(&g->normal_q) < QUEUE_MAX;
+}
+
+/* Reads everything the socket holds, so an emergency stop behind a flood
+ * is seen now, not after the flood. */
+static void read_ahead(struct bus_glue *g)
+{
+	for (int i = 0; i < 4096 && take_parsed(g); i++) {
+		size_t before = queue_len(&g->normal_q) + queue_len(&g->urgent_q);
+
+		if (!dbus_connection_read_write(g->conn, 0))
+			break; /* disconnected: the Disconnected message is queued */
+		if (!take_parsed(g))
+			break;
+		if (queue_len(&g->normal_q) + queue_len(&g->urgent_q) == before)
+			break;
+	}
+}
+
+static void route_one(struct bus_glue *g)
+{
+	DBusMessage *m;
+
+	read_ahead(g);
+	while ((m = queue_pop(&g->urgent_q))) {
+		g->route(g->conn, m, g->userdata);
+		dbus_message_unref(m);
+	}
+	m = queue_pop(&g->normal_q);
+	if (m) {
+		g->route(g->conn, m, g->userdata);
+		dbus_message_unref(m);
+	}
 }
 
 static int dispatch_cb(sd_event_source *s, void *userdata)
@@ -152,10 +266,30 @@ static int dispatch_cb(sd_event_source *s, void *userdata)
 	struct bus_glue *g = userdata;
 
 	/* One message per loop iteration, so that higher-priority sources
-	 * (the e-stop) run between messages. */
+	 * (the e-stop edge, the control loop) run between messages. */
+	if (g->route) {
+		route_one(g);
+		if (!queue_len(&g->normal_q) &&
+		    dbus_connection_get_dispatch_status(g->conn) != DBUS_DISPATCH_DATA_REMAINS)
+			sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		return 0;
+	}
 	if (dbus_connection_dispatch(g->conn) != DBUS_DISPATCH_DATA_REMAINS)
 		sd_event_source_set_enabled(s, SD_EVENT_OFF);
 	return 0;
+}
+
+void bus_glue_set_router(struct bus_glue *g, bus_route_fn route, bus_urgent_fn urgent,
+			 void *userdata)
+{
+	g->route = route;
+	g->urgent = urgent;
+	g->userdata = userdata;
+}
+
+size_t bus_glue_queued(const struct bus_glue *g)
+{
+	return queue_len(&g->normal_q) + queue_len(&g->urgent_q);
 }
 
 int bus_glue_attach(DBusConnection *c, sd_event *e, int64_t priority, struct bus_glue **ret)
@@ -198,6 +332,8 @@ struct bus_glue *bus_glue_free(struct bus_glue *g)
 	dbus_connection_set_watch_functions(g->conn, NULL, NULL, NULL, NULL, NULL);
 	dbus_connection_set_timeout_functions(g->conn, NULL, NULL, NULL, NULL, NULL);
 	sd_event_source_disable_unref(g->dispatch);
+	queue_clear(&g->urgent_q);
+	queue_clear(&g->normal_q);
 	dbus_connection_unref(g->conn);
 	sd_event_unref(g->event);
 	free(g);

@@ -20,6 +20,26 @@ struct bus_glue;
 
 /** Attaches @p c to @p e; its sources get @p priority. */
 int bus_glue_attach(DBusConnection *c, sd_event *e, int64_t priority, struct bus_glue **ret);
+
+/* Handles one incoming message (the glue keeps its own reference). */
+typedef void (*bus_route_fn)(DBusConnection *c, DBusMessage *msg, void *userdata);
+/* True for a message that must be handled before everything queued. */
+typedef bool (*bus_urgent_fn)(DBusMessage *msg);
+
+/**
+ * Routes incoming messages through @p route instead of libdbus's dispatch,
+ * so that an urgent message (the emergency stop) is handled before every
+ * message queued ahead of it: each dispatch first reads what the socket
+ * holds, then handles the urgent messages, then one other message, so a
+ * flood never keeps the loop's higher-priority sources (the control loop)
+ * waiting. libdbus no longer sees the messages: the connection must have
+ * no calls of its own waiting for a reply, and @p route answers every
+ * method call, the Peer interface included.
+ */
+void bus_glue_set_router(struct bus_glue *g, bus_route_fn route, bus_urgent_fn urgent,
+			 void *userdata);
+/* Messages read and not yet handled, for tests and the benchmark. */
+size_t bus_glue_queued(const struct bus_glue *g);
 /** Detaches and frees; the connection stays open. NULL is a no-op. */
 struct bus_glue *bus_glue_free(struct bus_glue *g);
 

@@ -775,57 +775,102 @@ static int build_xml(struct manager *m, bool with_sim)
 	return 0;
 }
 
-static DBusHandlerResult object_message(DBusConnection *c, DBusMessage *msg, void *data)
-{
-	struct manager *m = data;
-
-	return bus_object_dispatch(m, c, msg, m->served, m->introspection_xml);
-}
-
 /* The path's parents only list their child, so that tools can walk down
  * to the object. No object sits at them. */
-static DBusHandlerResult parent_message(DBusConnection *c, DBusMessage *msg, void *data)
+static const char *const parents[][2] = {
+	{ "/", "org" },
+	{ "/org", "chaird" },
+	{ "/org/chaird", "Chair1" },
+};
+
+static DBusMessage *parent_call(DBusMessage *msg, const char *child)
 {
-	const char *child = data;
 	DBusMessage *reply;
 	char *xml = NULL;
 
 	if (!dbus_message_is_method_call(msg, DBUS_INTERFACE_INTROSPECTABLE, "Introspect"))
-		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+		return bus_error(msg, DBUS_ERROR_UNKNOWN_METHOD, "No object is here; the chair is at "
+				 CHAIR_OBJECT_PATH ".");
 	if (asprintf(&xml, "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection "
 			   "1.0//EN\"\n \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
 			   "<node>\n  <node name=\"%s\"/>\n</node>\n", child) < 0)
-		return DBUS_HANDLER_RESULT_NEED_MEMORY;
-	reply = dbus_message_new_method_return(msg);
-	if (reply) {
+		return NULL;
+	reply = bus_reply(msg);
+	if (reply)
 		dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
-		dbus_connection_send(c, reply, NULL);
-		dbus_message_unref(reply);
-	}
 	free(xml);
-	return DBUS_HANDLER_RESULT_HANDLED;
+	return reply;
+}
+
+/* org.freedesktop.DBus.Peer, on every path, as libdbus would answer it. */
+static DBusMessage *peer_call(DBusMessage *msg)
+{
+	DBusMessage *reply;
+	char *id;
+
+	if (dbus_message_is_method_call(msg, DBUS_INTERFACE_PEER, "Ping"))
+		return bus_reply(msg);
+	if (!dbus_message_is_method_call(msg, DBUS_INTERFACE_PEER, "GetMachineId"))
+		return bus_error(msg, DBUS_ERROR_UNKNOWN_METHOD, "Peer has Ping and GetMachineId.");
+	id = dbus_try_get_local_machine_id(NULL);
+	if (!id)
+		return bus_error(msg, DBUS_ERROR_FAILED, "This machine has no machine id.");
+	reply = bus_reply(msg);
+	if (reply)
+		dbus_message_append_args(reply, DBUS_TYPE_STRING, &id, DBUS_TYPE_INVALID);
+	dbus_free(id);
+	return reply;
+}
+
+bool chair_object_urgent(DBusMessage *msg)
+{
+	const char *iface = dbus_message_get_interface(msg);
+
+	return dbus_message_get_type(msg) == DBUS_MESSAGE_TYPE_METHOD_CALL &&
+	       dbus_message_has_member(msg, "EmergencyStop") &&
+	       dbus_message_has_path(msg, CHAIR_OBJECT_PATH) && (!iface || streq(iface, CHAIR_INTERFACE));
+}
+
+void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *path = dbus_message_get_path(msg);
+	DBusMessage *reply = NULL;
+
+	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
+		manager_bus_lost(m);
+		return;
+	}
+	/* Signals (NameAcquired and the like) need nothing. */
+	if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL || !path)
+		return;
+	if (dbus_message_has_interface(msg, DBUS_INTERFACE_PEER)) {
+		reply = peer_call(msg);
+	} else if (streq(path, CHAIR_OBJECT_PATH)) {
+		bus_object_dispatch(m, c, msg, m->served, m->introspection_xml);
+		return;
+	} else {
+		for (size_t i = 0; i < ELEMENTSOF(parents) && !reply; i++)
+			if (streq(path, parents[i][0]))
+				reply = parent_call(msg, parents[i][1]);
+		if (!reply)
+			reply = bus_error(msg, DBUS_ERROR_UNKNOWN_OBJECT, "There is no object at %.64s; "
+					  "the chair is at " CHAIR_OBJECT_PATH ".", path);
+	}
+	if (reply && !dbus_message_get_no_reply(msg))
+		dbus_connection_send(c, reply, NULL);
+	if (reply)
+		dbus_message_unref(reply);
 }
 
 int chair_object_register(struct manager *m)
 {
-	static const DBusObjectPathVTable object_vtable = { .message_function = object_message };
-	static const DBusObjectPathVTable parent_vtable = { .message_function = parent_message };
 	bool with_sim = hal_sim_chair(m->hal) != NULL;
-	int r;
 
 	m->served[0] = &chair_interfaces[0];
 	m->served[1] = with_sim ? &chair_interfaces[1] : NULL;
 	m->served[2] = NULL;
-	r = build_xml(m, with_sim);
-	if (r < 0)
-		return r;
-	if (!dbus_connection_register_object_path(m->bus, CHAIR_OBJECT_PATH, &object_vtable, m) ||
-	    !dbus_connection_register_object_path(m->bus, "/", &parent_vtable, (void *)"org") ||
-	    !dbus_connection_register_object_path(m->bus, "/org", &parent_vtable, (void *)"chaird") ||
-	    !dbus_connection_register_object_path(m->bus, "/org/chaird", &parent_vtable,
-						  (void *)"Chair1"))
-		return -ENOMEM;
-	return 0;
+	return build_xml(m, with_sim);
 }
 
 void chair_object_emit_finished(struct manager *m, const char *program, const char *reason,

@@ -920,15 +920,10 @@ struct manager *manager_free(struct manager *m)
 
 /* Without the bus, nobody can steer or stop the chair through software:
  * drive every output safe and exit non-zero, so systemd restarts us. */
-static DBusHandlerResult bus_filter(DBusConnection *c, DBusMessage *msg, void *userdata)
+void manager_bus_lost(struct manager *m)
 {
-	struct manager *m = userdata;
-
-	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected"))
-		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	log_error("Lost the connection to the bus: every output driven safe, exiting");
 	shut_down(m, 1, "Lost the bus: outputs safe");
-	return DBUS_HANDLER_RESULT_HANDLED;
 }
 
 int manager_run(struct manager *m, bool session_bus)
@@ -944,11 +939,11 @@ int manager_run(struct manager *m, bool session_bus)
 		dbus_error_free(&err);
 		return -ENOTCONN;
 	}
-	if (!dbus_connection_add_filter(m->bus, bus_filter, m, NULL))
-		return log_oom();
 	r = bus_glue_attach(m->bus, m->event, PRIORITY_BUS, &m->glue);
 	if (r < 0)
 		return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+	/* EmergencyStop() before anything queued ahead of it. */
+	bus_glue_set_router(m->glue, chair_object_route, chair_object_urgent, m);
 	r = chair_object_register(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to register the D-Bus object: %m");

@@ -166,8 +166,14 @@ void manager_set_state(struct manager *m, enum chair_state s);
 bool manager_in_session(const struct manager *m);
 void manager_input_changed(struct manager *m);
 
+/* The bus connection is gone: every output safe, and exit non-zero. */
+void manager_bus_lost(struct manager *m);
+
 /* The D-Bus object (chair-object.c). */
 int chair_object_register(struct manager *m);
+/* Routes every incoming message (see bus_glue_set_router()). */
+void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata);
+bool chair_object_urgent(DBusMessage *msg);
 void chair_object_emit_finished(struct manager *m, const char *program, const char *reason,
 				uint64_t elapsed);
 void chair_object_flush(struct manager *m);

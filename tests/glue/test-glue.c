@@ -31,6 +31,7 @@ struct fixture {
 	bool pattern_ok;
 	char error_name[128];
 	uint64_t sent_at, timed_out_at;
+	unsigned routed, urgent_at; /* with a router: messages handled, and when */
 };
 
 static uint64_t mono_usec(void)
@@ -213,11 +214,71 @@ static void test_pending_call_timeout(void **state)
 	teardown(&f);
 }
 
+#define FLOOD 5000
+
+static bool urgent(DBusMessage *msg)
+{
+	return dbus_message_is_method_call(msg, SERVICE, "Urgent");
+}
+
+/* Each ordinary message costs a little, as a real handler would. */
+static void route(DBusConnection *c, DBusMessage *msg, void *userdata)
+{
+	struct fixture *f = userdata;
+	uint64_t until = mono_usec() + 20;
+
+	if (dbus_message_get_type(msg) != DBUS_MESSAGE_TYPE_METHOD_CALL)
+		return;
+	if (urgent(msg)) {
+		f->urgent_at = f->routed;
+		f->done++;
+		return;
+	}
+	while (mono_usec() < until)
+		;
+	if (++f->routed == FLOOD)
+		f->done++;
+}
+
+/* With a router, a call marked urgent is handled before the flood that was
+ * sent ahead of it, not after. */
+static void test_urgent_jumps_queue(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	bus_glue_set_router(f.gs, route, urgent, &f);
+	for (unsigned i = 0; i < FLOOD; i++) {
+		DBusMessage *call = dbus_message_new_method_call(SERVICE, "/test", SERVICE, "Flood");
+
+		dbus_message_set_no_reply(call, TRUE);
+		assert_true(dbus_connection_send(f.client, call, NULL));
+		dbus_message_unref(call);
+	}
+	{
+		DBusMessage *call = dbus_message_new_method_call(SERVICE, "/test", SERVICE, "Urgent");
+
+		dbus_message_set_no_reply(call, TRUE);
+		assert_true(dbus_connection_send(f.client, call, NULL));
+		dbus_message_unref(call);
+	}
+	/* Everything is with the bus before the service reads any of it. */
+	dbus_connection_flush(f.client);
+	run_until(&f, 2);
+	printf("# the urgent call was handled after %u of the %u calls sent before it\n",
+	       f.urgent_at, FLOOD);
+	assert_int_equal(f.routed, FLOOD);
+	assert_true(f.urgent_at < FLOOD * 9 / 10);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_big_reply),
 		cmocka_unit_test(test_pending_call_timeout),
+		cmocka_unit_test(test_urgent_jumps_queue),
 	};
 
 	if (!getenv("DBUS_SESSION_BUS_ADDRESS")) {
