@@ -31,6 +31,7 @@ struct panel {
 	GtkStack *stack;
 	GtkWidget *title;
 	GtkWidget *stop;
+	GtkWidget *stop_alert; /* the stop did not reach the chair */
 	GBusType bus_type;
 	ChairChair1 *proxy;
 	guint watch;
@@ -225,6 +226,7 @@ static void dump_layout(struct panel *p)
 	json_text(out, "fault-reason", p->fault_reason, true);
 	json_text(out, "run-step", p->run_step, true);
 	json_text(out, "finished", p->finished_title, true);
+	json_text(out, "stop-alert", p->stop_alert, true);
 	g_string_append(out, "}}\n");
 	tmp = g_strconcat(p->layout_path, ".tmp", NULL);
 	if (g_file_set_contents(tmp, out->str, -1, NULL))
@@ -402,12 +404,61 @@ static void call(struct panel *p, const char *method, GVariant *args)
 			  call_done, p);
 }
 
+static void set_stop_alert(struct panel *p, const char *msg)
+{
+	gtk_label_set_text(GTK_LABEL(p->stop_alert), msg ? msg : "");
+	gtk_widget_set_visible(p->stop_alert, msg != NULL);
+	schedule_dump(p);
+}
+
+/* The person pressed STOP and it may not have worked: never leave them
+ * thinking it did. */
+static void stop_not_reached(struct panel *p, const char *why)
+{
+	char *msg = g_strdup_printf("The stop did not reach the chair: %s. Press the red stop "
+				    "button on the chair itself, or switch the chair off at the "
+				    "wall.", why);
+
+	set_stop_alert(p, msg);
+	g_free(msg);
+}
+
+static void estop_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+	GVariant *v = g_dbus_proxy_call_finish(G_DBUS_PROXY(src), res, &e);
+
+	if (v) {
+		g_variant_unref(v);
+		set_stop_alert(p, NULL);
+		return;
+	}
+	if (g_dbus_error_is_remote_error(e) &&
+	    g_str_equal(g_dbus_error_get_remote_error(e), "org.chaird.Chair1.Error.Fault")) {
+		/* It reached the chair, but an output would not switch off. */
+		char *msg = error_message(e);
+
+		set_stop_alert(p, msg);
+		g_free(msg);
+	} else {
+		stop_not_reached(p, "the chair's controller did not answer");
+	}
+	g_error_free(e);
+}
+
 static void on_stop_pressed(GtkButton *b, gpointer data)
 {
 	struct panel *p = data;
 
-	/* Straight to the daemon, nothing in between. */
-	call(p, "EmergencyStop", NULL);
+	if (!p->proxy) {
+		stop_not_reached(p, "the chair's controller is not running");
+		return;
+	}
+	/* Straight to the daemon, nothing in between, and a short wait: a
+	 * stop that takes longer than this did not work. */
+	g_dbus_proxy_call(G_DBUS_PROXY(p->proxy), "EmergencyStop", NULL, G_DBUS_CALL_FLAGS_NONE,
+			  2000, NULL, estop_done, p);
 }
 
 static void reset_done(GObject *src, GAsyncResult *res, gpointer data)
@@ -789,6 +840,8 @@ static void proxy_ready(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	g_clear_object(&p->proxy);
 	p->proxy = proxy;
+	/* The chair is back: its own state says whether it is stopped. */
+	set_stop_alert(p, NULL);
 	g_signal_connect(proxy, "notify", G_CALLBACK(on_notify), p);
 	g_signal_connect(proxy, "session-finished", G_CALLBACK(on_finished), p);
 	chair_chair1_call_list_programs(proxy, NULL, programs_done, p);
@@ -1096,6 +1149,11 @@ static void activate(GtkApplication *app, gpointer data)
 	gtk_box_append(GTK_BOX(top), p->title);
 	gtk_box_append(GTK_BOX(top), p->stop);
 	gtk_box_append(GTK_BOX(root), top);
+	p->stop_alert = label("", "refusal");
+	gtk_widget_set_name(p->stop_alert, "stop-alert");
+	gtk_label_set_wrap(GTK_LABEL(p->stop_alert), TRUE);
+	gtk_widget_set_visible(p->stop_alert, FALSE);
+	gtk_box_append(GTK_BOX(root), p->stop_alert);
 
 	p->stack = GTK_STACK(gtk_stack_new());
 	gtk_stack_set_transition_type(p->stack, GTK_STACK_TRANSITION_TYPE_NONE);

@@ -213,10 +213,19 @@ class TestPanel(unittest.TestCase):
                    'the waiting screen')
         p.wait_screen('waiting')
         p.screenshot('waiting')
+        # STOP with no daemon: the screen says it did not reach the chair,
+        # and what to do instead.
+        p.tap('panel-stop')
+        alert = wait_until(lambda: p.layout()['texts']['stop-alert'] or None, 10,
+                           'the stop alert')
+        self.assertIn('did not reach the chair', alert)
+        self.assertIn('red stop button on the chair itself', alert)
+        self.assertIn('stop-alert', p.layout()['widgets'])
         type(self).chair = Chair(self.bus, scale=20)
         wait_until(lambda: p.window_title() == 'Chair panel — Choose a massage', 10,
                    'the panel to recover')
         p.wait_screen('home')
+        wait_until(lambda: not p.layout()['texts']['stop-alert'], 10, 'the alert to clear')
         wait_until(lambda: 'program-relax' in p.layout()['widgets'], 10, 'programs again')
         p.tap('program-relax')
         p.wait_screen('setup')
