@@ -607,7 +607,7 @@ static bool prop_shoulder(struct manager *m, DBusMessageIter *it)
 static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
 {
 	DBusMessageIter d;
-	uint32_t track = (uint32_t)lround(m->hw.track_length_mm), max_depth = m->hw.max_depth;
+	uint32_t track = (uint32_t)lround(m->hw.track_length_mm), max_depth = chair_hw_max_depth(&m->hw);
 	uint32_t air = 0, heaters = 0;
 	uint64_t cap = m->hw.max_session_usec;
 
@@ -620,7 +620,7 @@ static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
 	return dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &d) &&
 	       append_mask_entry(&d, "zones", (UINT32_C(1) << CHAIR_ZONE_COUNT) - 1, CHAIR_ZONE_COUNT,
 				 zone_name) &&
-	       append_mask_entry(&d, "techniques", (UINT32_C(1) << CHAIR_TECHNIQUE_COUNT) - 1,
+	       append_mask_entry(&d, "techniques", chair_policy_techniques(&m->hw),
 				 CHAIR_TECHNIQUE_COUNT, tech_name) &&
 	       append_mask_entry(&d, "heaters", heaters, CHAIR_HEATER_COUNT, heater_name) &&
 	       append_mask_entry(&d, "air_zones", air, CHAIR_AIR_COUNT, air_name) &&
@@ -628,6 +628,73 @@ static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
 	       bus_append_dict_entry(&d, "max_depth", DBUS_TYPE_UINT32, &max_depth) &&
 	       bus_append_dict_entry(&d, "max_duration_usec", DBUS_TYPE_UINT64, &cap) &&
 	       dbus_message_iter_close_container(it, &d);
+}
+
+static const char *air_zone_name(int i)
+{
+	return chair_air_zone_to_string((enum chair_air_zone)i);
+}
+
+static bool prop_focus(struct manager *m, DBusMessageIter *it)
+{
+	int f = m->engine ? chair_engine_options(m->engine)->focus : -1;
+
+	return put_string(it, f >= 0 ? chair_zone_to_string((enum chair_zone)f) : "");
+}
+
+/* Back zones and airbag zones, as the session applies them. */
+static bool prop_avoid(struct manager *m, DBusMessageIter *it)
+{
+	const struct chair_policy *p = m->engine ? chair_engine_policy(m->engine) : NULL;
+	const char *v[CHAIR_ZONE_COUNT + CHAIR_AIR_COUNT];
+	size_t n = 0;
+
+	for (int z = 0; p && z < CHAIR_ZONE_COUNT; z++)
+		if (p->avoid_back & (UINT32_C(1) << z))
+			v[n++] = zone_name(z);
+	for (int z = 0; p && z < CHAIR_AIR_COUNT; z++)
+		if ((p->air_blocked & (UINT32_C(1) << z)) && chair_hw_has_air_zone(&m->hw, (enum chair_air_zone)z) &&
+		    !(z == CHAIR_AIR_SHOULDERS && (p->avoid_back & (UINT32_C(1) << CHAIR_ZONE_SHOULDERS))))
+			v[n++] = air_zone_name(z);
+	return bus_append_strv(it, v, n);
+}
+
+static bool prop_conditions(struct manager *m, DBusMessageIter *it)
+{
+	uint32_t c = m->engine ? chair_engine_options(m->engine)->conditions : 0;
+	const char *v[CHAIR_CONDITION_COUNT];
+	size_t n = 0;
+
+	for (int i = 0; i < CHAIR_CONDITION_COUNT; i++)
+		if (c & (UINT32_C(1) << i))
+			v[n++] = cond_name(i);
+	return bus_append_strv(it, v, n);
+}
+
+static bool prop_phase(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, m->phase >= 0 ? chair_phase_to_string((enum chair_phase)m->phase) : "");
+}
+
+static bool prop_pause_reason(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, m->pause_reason);
+}
+
+static bool prop_profile(struct manager *m, DBusMessageIter *it)
+{
+	return put_string(it, "");
+}
+
+static bool prop_adjustments(struct manager *m, DBusMessageIter *it)
+{
+	return bus_append_strv(it, (const char *const *)m->adjustments,
+			       chair_strv_length(m->adjustments));
+}
+
+static bool prop_aftercare(struct manager *m, DBusMessageIter *it)
+{
+	return bus_append_strv(it, (const char *const *)m->aftercare, chair_strv_length(m->aftercare));
 }
 
 static bool prop_backend(struct manager *m, DBusMessageIter *it)
@@ -695,6 +762,14 @@ static const struct bus_property chair_properties[] = {
 	{ "Capabilities", "a{sv}", prop_capabilities, 0 },
 	{ "Backend", "s", prop_backend, 0 },
 	{ "Version", "s", prop_version, 0 },
+	{ "Focus", "s", prop_focus, PROP_FOCUS },
+	{ "Avoid", "as", prop_avoid, PROP_AVOID },
+	{ "Conditions", "as", prop_conditions, PROP_CONDITIONS },
+	{ "Phase", "s", prop_phase, PROP_PHASE },
+	{ "PauseReason", "s", prop_pause_reason, PROP_PAUSE_REASON },
+	{ "Profile", "s", prop_profile, PROP_PROFILE },
+	{ "Adjustments", "as", prop_adjustments, PROP_ADJUSTMENTS },
+	{ "Aftercare", "as", prop_aftercare, PROP_AFTERCARE },
 	{}
 };
 

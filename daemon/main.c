@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "hal.h"
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "policy.h"
 #include "program.h"
 
 #define MAX_PROGRAM_DIRS 16
@@ -176,6 +178,11 @@ static int load_map(const char *path, struct chair_map **ret)
 	return r;
 }
 
+static const char *plural(unsigned n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static void describe_map(const struct chair_map *m)
 {
 	unsigned outs = 0, ins = 0, heaters = 0;
@@ -186,9 +193,29 @@ static void describe_map(const struct chair_map *m)
 		ins += m->in[i].present;
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
 		heaters += m->heater[h].present;
-	printf("%s: %u outputs, %u inputs, %u heaters, track %.0f mm, max depth %u, sessions up "
-	       "to %" PRIu64 " min\n", m->path, outs, ins, heaters, m->hw.track_length_mm,
-	       m->hw.max_depth, m->hw.max_session_usec / USEC_PER_MIN);
+	printf("%s: %u %s, %u %s, %u %s, track %.0f mm, max depth %u, sessions up to %" PRIu64
+	       " min\n", m->path, outs, plural(outs, "output", "outputs"), ins,
+	       plural(ins, "input", "inputs"), heaters, plural(heaters, "heater", "heaters"),
+	       m->hw.track_length_mm, chair_hw_max_depth(&m->hw),
+	       m->hw.max_session_usec / USEC_PER_MIN);
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		if (m->heater[h].present && access(m->heater[h].sensor, R_OK) < 0)
+			log_warning("%s:%u: warning: heater %s: its sensor %s cannot be read here (%m); "
+				    "the heater stays off with a fault until it can",
+				    m->path, m->heater[h].line, chair_heater_to_string((enum chair_heater)h),
+				    m->heater[h].sensor);
+}
+
+/* What each program loses on this chair, under its line in --check. */
+static void describe_losses(const struct chair_program *p, const struct chair_hw *hw)
+{
+	char **losses = NULL;
+
+	if (chair_policy_losses(p, hw, &losses) <= 0)
+		return;
+	for (char **l = losses; *l; l++)
+		printf("    on this chair: %s\n", *l);
+	chair_strv_free(losses);
 }
 
 static int run_check(const struct args *a)
@@ -217,6 +244,8 @@ static int run_check(const struct args *a)
 
 		printf("%-20s %-28s %3" PRIu64 " min\n", p->id, p->name,
 		       p->duration_usec / USEC_PER_MIN);
+		if (a->config)
+			describe_losses(p, &hw);
 	}
 	for (char **e = errors; e && *e; e++)
 		log_error("%s", *e);

@@ -87,27 +87,73 @@ void manager_set_state(struct manager *m, enum chair_state s)
 	schedule_tick(m);
 }
 
+/* What the running session applied: empty or zero outside one. */
+static void clear_session_view(struct manager *m)
+{
+	chair_strv_free(m->adjustments);
+	m->adjustments = NULL;
+	m->pause_reason = "";
+	m->phase = -1;
+	m->intensity = m->heat = 0;
+	manager_mark(m, PROP_FOCUS | PROP_AVOID | PROP_CONDITIONS | PROP_PHASE | PROP_PAUSE_REASON |
+			       PROP_ADJUSTMENTS | PROP_INTENSITY | PROP_HEAT);
+}
+
 static void clear_session(struct manager *m)
 {
 	m->engine = chair_engine_free(m->engine);
 	chair_motion_set_guard(m->motion, NULL);
 	m->step_valid = false;
 	manager_mark(m, PROP_STEP);
+	clear_session_view(m);
+}
+
+/* SessionFinished goes out when the chair is ready for the next session:
+ * after parking, or at once when a stop or fault latched. */
+static void emit_finished(struct manager *m)
+{
+	if (m->finish_pending < 0)
+		return;
+	chair_object_emit_finished(m, m->program_id,
+				   chair_finish_reason_to_string(m->finish_pending), m->elapsed);
+	m->finish_pending = -1;
 }
 
 void manager_end_session(struct manager *m, enum chair_finish_reason why)
 {
+	char **aftercare = NULL;
+
 	if (!m->engine)
 		return;
 	m->elapsed = chair_engine_elapsed(m->engine);
 	manager_mark(m, PROP_ELAPSED);
 	log_info("Session %s ended: %s after %" PRIu64 " s", m->program_id,
 		 chair_finish_reason_to_string(why), m->elapsed / USEC_PER_SEC);
-	chair_object_emit_finished(m, m->program_id, chair_finish_reason_to_string(why), m->elapsed);
+	if (chair_policy_aftercare(chair_engine_program(m->engine), chair_engine_options(m->engine),
+				   why, &aftercare) >= 0) {
+		chair_strv_free(m->aftercare);
+		m->aftercare = aftercare;
+		manager_mark(m, PROP_AFTERCARE);
+	}
+	m->finish_pending = why;
 	clear_session(m);
-	if (why == CHAIR_FINISH_EMERGENCY_STOP || why == CHAIR_FINISH_FAULT)
+	if (why == CHAIR_FINISH_EMERGENCY_STOP || why == CHAIR_FINISH_FAULT) {
+		emit_finished(m);
 		return; /* the caller sets the latched state */
+	}
 	manager_set_state(m, CHAIR_STATE_STOPPING);
+}
+
+/* Parked, or given up on: the chair is idle and says so in every
+ * property. */
+static void enter_idle(struct manager *m)
+{
+	manager_set_state(m, CHAIR_STATE_IDLE);
+	emit_finished(m);
+	free(m->program_id);
+	m->program_id = NULL;
+	m->elapsed = m->duration = 0;
+	manager_mark(m, PROP_PROGRAM | PROP_ELAPSED | PROP_DURATION);
 }
 
 static void end_scan(struct manager *m, int result)
@@ -125,6 +171,8 @@ static void enter_latched(struct manager *m, enum chair_state s)
 
 	if (m->engine)
 		manager_end_session(m, why);
+	/* A stop during parking: the session's end is told now. */
+	emit_finished(m);
 	end_scan(m, s == CHAIR_STATE_EMERGENCY_STOP ? -ECANCELED : -EIO);
 	manager_set_state(m, s);
 	if (s == CHAIR_STATE_FAULT) {
@@ -208,6 +256,8 @@ static void seat_events(struct manager *m, uint64_t now, unsigned ev)
 	if ((ev & CHAIR_SAFETY_EV_SEAT_EMPTY) && m->state == CHAIR_STATE_RUNNING) {
 		log_notice("The seat is empty: session paused");
 		chair_engine_pause(m->engine, now);
+		m->pause_reason = "seat-empty";
+		manager_mark(m, PROP_PAUSE_REASON);
 		manager_set_state(m, CHAIR_STATE_PAUSED);
 	}
 	if ((ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT) && manager_in_session(m))
@@ -292,6 +342,19 @@ static void io_failed(struct manager *m)
 		manager_mark(m, PROP_FAULTS);
 }
 
+/* The session's phase, for the Phase property. */
+static void update_phase(struct manager *m)
+{
+	int phase = manager_in_session(m) && m->engine ? (int)m->targets.phase : -1;
+
+	if (m->state == CHAIR_STATE_PAUSED && m->engine)
+		phase = (int)chair_engine_phase(m->engine);
+	if (phase != m->phase) {
+		m->phase = phase;
+		manager_mark(m, PROP_PHASE);
+	}
+}
+
 /* When a write took effect, in chair time: on real time the clock has
  * moved on during the step. */
 static uint64_t write_time(struct manager *m, uint64_t now)
@@ -341,12 +404,9 @@ static void control_iteration(struct manager *m, uint64_t now, uint64_t dt)
 
 	if (m->state == CHAIR_STATE_RUNNING && chair_engine_finished(m->engine))
 		manager_end_session(m, CHAIR_FINISH_COMPLETED);
-	if (m->state == CHAIR_STATE_STOPPING && parked(m, &s)) {
-		free(m->program_id);
-		m->program_id = NULL;
-		manager_mark(m, PROP_PROGRAM);
-		manager_set_state(m, CHAIR_STATE_IDLE);
-	}
+	if (m->state == CHAIR_STATE_STOPPING && parked(m, &s))
+		enter_idle(m);
+	update_phase(m);
 	update_display(m, &s);
 	write_trace(m, now, &s);
 	schedule_tick(m);
@@ -545,7 +605,18 @@ int manager_start_session(struct manager *m, const char *id, const struct chair_
 	m->heat = chair_engine_heat(m->engine);
 	m->duration = chair_engine_duration(m->engine);
 	m->elapsed = 0;
-	manager_mark(m, PROP_PROGRAM | PROP_INTENSITY | PROP_HEAT | PROP_DURATION | PROP_ELAPSED);
+	m->pause_reason = "";
+	chair_strv_free(m->adjustments);
+	m->adjustments = NULL;
+	chair_policy_adjustments(p, o, &m->hw, &m->adjustments);
+	for (char **a = m->adjustments; a && *a; a++)
+		log_info("Adjusted: %s", *a);
+	/* The advice of the last session goes with it. */
+	chair_strv_free(m->aftercare);
+	m->aftercare = NULL;
+	manager_mark(m, PROP_PROGRAM | PROP_INTENSITY | PROP_HEAT | PROP_DURATION | PROP_ELAPSED |
+				PROP_FOCUS | PROP_AVOID | PROP_CONDITIONS | PROP_PAUSE_REASON |
+				PROP_ADJUSTMENTS | PROP_AFTERCARE);
 	log_info("Starting %s: %" PRIu64 " min, intensity %u, heat %u", p->id,
 		 m->duration / USEC_PER_MIN, m->intensity, m->heat);
 	manager_set_state(m, CHAIR_STATE_RUNNING);
@@ -572,6 +643,8 @@ int manager_pause(struct manager *m, struct manager_why *why)
 	if (m->state != CHAIR_STATE_RUNNING)
 		return refuse_not_running(why);
 	chair_engine_pause(m->engine, m->chair_now);
+	m->pause_reason = "requested";
+	manager_mark(m, PROP_PAUSE_REASON);
 	manager_set_state(m, CHAIR_STATE_PAUSED);
 	return 0;
 }
@@ -586,6 +659,8 @@ int manager_resume(struct manager *m, struct manager_why *why)
 	if (seat_empty(m))
 		return refuse_seat_empty(why);
 	chair_engine_resume(m->engine, m->chair_now);
+	m->pause_reason = "";
+	manager_mark(m, PROP_PAUSE_REASON);
 	manager_set_state(m, CHAIR_STATE_RUNNING);
 	return 0;
 }
@@ -633,10 +708,7 @@ int manager_reset(struct manager *m, struct manager_why *why)
 		return refuse(why, chair_safety_estopped(m->safety) ? -ECANCELED : -EIO, "%s", reason);
 	log_info("Reset: the chair is idle; nothing moves until a session is started");
 	manager_mark(m, PROP_FAULTS);
-	free(m->program_id);
-	m->program_id = NULL;
-	manager_mark(m, PROP_PROGRAM);
-	manager_set_state(m, CHAIR_STATE_IDLE);
+	enter_idle(m);
 	return 0;
 }
 
@@ -740,6 +812,7 @@ static void shut_down(struct manager *m, int code, const char *status)
 	m->exiting = true;
 	if (m->engine)
 		manager_end_session(m, CHAIR_FINISH_STOPPED);
+	emit_finished(m);
 	chair_motion_sensors(m->motion, &m->in, &sens);
 	m->traced_once = false;
 	write_trace(m, manager_now(m), &sens);
@@ -791,8 +864,10 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 	m->scale = cfg->time_scale;
 	m->mono0 = mono_usec();
 	m->state = CHAIR_STATE_IDLE;
-	m->intensity = 3;
 	m->zone = -1;
+	m->phase = -1;
+	m->pause_reason = "";
+	m->finish_pending = -1;
 	m->occupied = true;
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
 		m->temps[h] = NAN;
@@ -903,6 +978,8 @@ struct manager *manager_free(struct manager *m)
 	chair_programs_free(m->programs);
 	chair_strv_free(m->program_dirs);
 	free(m->program_id);
+	chair_strv_free(m->adjustments);
+	chair_strv_free(m->aftercare);
 	free(m->introspection_xml);
 	bus_glue_free(m->glue);
 	if (m->bus) {

@@ -44,6 +44,14 @@ enum {
 	PROP_FAULTS = 1 << 10,
 	PROP_SHOULDER = 1 << 11,
 	PROP_OUTPUTS = 1 << 12, /* org.chaird.Simulator1 */
+	PROP_FOCUS = 1 << 13,
+	PROP_AVOID = 1 << 14,
+	PROP_CONDITIONS = 1 << 15,
+	PROP_PHASE = 1 << 16,
+	PROP_PAUSE_REASON = 1 << 17,
+	PROP_PROFILE = 1 << 18,
+	PROP_ADJUSTMENTS = 1 << 19,
+	PROP_AFTERCARE = 1 << 20,
 };
 /* Progress properties go out at 2 Hz at most. */
 #define PROP_PROGRESS (PROP_ELAPSED | PROP_ZONE | PROP_TEMPERATURES | PROP_OUTPUTS)
@@ -89,6 +97,12 @@ struct manager {
 	enum chair_technique step;
 	bool step_valid;
 	double temps[CHAIR_HEATER_COUNT];
+	/* What the session applied, and why; empty outside one. */
+	int phase;                /* enum chair_phase, or -1 */
+	const char *pause_reason; /* "requested", "seat-empty" or "" */
+	char **adjustments;
+	char **aftercare;         /* kept after the session, until the next */
+	int finish_pending;       /* enum chair_finish_reason to signal, or -1 */
 
 	struct chair_inputs in;
 	struct chair_targets targets;

@@ -912,6 +912,21 @@ const struct chair_program *chair_engine_program(const struct chair_engine *e)
 	return e->program;
 }
 
+const struct chair_options *chair_engine_options(const struct chair_engine *e)
+{
+	return &e->opt;
+}
+
+const struct chair_policy *chair_engine_policy(const struct chair_engine *e)
+{
+	return &e->policy;
+}
+
+enum chair_phase chair_engine_phase(const struct chair_engine *e)
+{
+	return e->phase;
+}
+
 const struct chair_guard *chair_engine_guard(const struct chair_engine *e)
 {
 	return &e->guard;

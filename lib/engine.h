@@ -84,6 +84,10 @@ unsigned chair_engine_intensity(const struct chair_engine *e);
 unsigned chair_engine_heat(const struct chair_engine *e);
 const struct chair_program *chair_engine_program(const struct chair_engine *e);
 const struct chair_guard *chair_engine_guard(const struct chair_engine *e);
+/** The options the session runs with, and the limits they set. */
+const struct chair_options *chair_engine_options(const struct chair_engine *e);
+const struct chair_policy *chair_engine_policy(const struct chair_engine *e);
+enum chair_phase chair_engine_phase(const struct chair_engine *e);
 
 /** The body scan: walks up until the shoulder sensor releases. */
 struct chair_scan;

@@ -51,3 +51,10 @@ uint64_t chair_hw_session_cap(const struct chair_hw *hw)
 	return hw->max_session_usec < CHAIR_HW_MAX_SESSION_USEC ? hw->max_session_usec
 								 : CHAIR_HW_MAX_SESSION_USEC;
 }
+
+unsigned chair_hw_max_depth(const struct chair_hw *hw)
+{
+	if (!chair_hw_has_output(hw, CHAIR_OUT_DEPTH_IN) || !chair_hw_has_output(hw, CHAIR_OUT_DEPTH_OUT))
+		return 0;
+	return hw->max_depth < 4 ? hw->max_depth : 4;
+}

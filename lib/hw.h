@@ -59,6 +59,9 @@ static inline bool chair_hw_has_input(const struct chair_hw *hw, enum chair_inpu
 bool chair_hw_has_heater(const struct chair_hw *hw, enum chair_heater h);
 bool chair_hw_has_air_zone(const struct chair_hw *hw, enum chair_air_zone z);
 
+/** The deepest level this chair can press: 0 without a depth motor. */
+unsigned chair_hw_max_depth(const struct chair_hw *hw);
+
 /** Depth in mm of a depth level 0-4. */
 double chair_hw_depth_mm(const struct chair_hw *hw, unsigned level);
 

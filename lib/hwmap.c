@@ -439,9 +439,10 @@ static int check_map(struct mparser *p)
 	size_t n = 0;
 	unsigned last = p->line ? p->line : 1;
 	char d[160];
+	/* Motors that drive to a target need both directions; a kneading
+	 * motor may turn one way only. */
 	static const enum chair_output pairs[][2] = {
 		{ CHAIR_OUT_WALK_UP, CHAIR_OUT_WALK_DOWN },
-		{ CHAIR_OUT_KNEAD_CW, CHAIR_OUT_KNEAD_CCW },
 		{ CHAIR_OUT_DEPTH_IN, CHAIR_OUT_DEPTH_OUT },
 		{ CHAIR_OUT_RECLINE_UP, CHAIR_OUT_RECLINE_DOWN },
 	};

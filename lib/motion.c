@@ -34,8 +34,11 @@ int chair_motion_new(const struct chair_hw *hw, struct chair_motion **ret)
 		return -ENOMEM;
 	m->hw = *hw;
 	/* Dead reckoning starts from the worst case: depth fully out, so the
-	 * first thing it does is retract to home. */
-	m->depth = hw->depth_stroke_mm;
+	 * first thing it does is retract to home. A chair with no depth motor
+	 * has its roller at home for good. */
+	m->depth = chair_hw_max_depth(hw) > 0 || chair_hw_has_output(hw, CHAIR_OUT_DEPTH_OUT)
+			   ? hw->depth_stroke_mm
+			   : 0.0;
 	*ret = m;
 	return 0;
 }
@@ -197,7 +200,12 @@ void chair_motion_request(const struct chair_motion *m, const struct chair_input
 		      r);
 
 	if (!guarded) {
-		if (t->knead > 0)
+		/* A kneading motor that turns one way only turns that way. */
+		if (t->knead && !chair_hw_has_output(&m->hw, CHAIR_OUT_KNEAD_CCW))
+			r->out[CHAIR_OUT_KNEAD_CW] = true;
+		else if (t->knead && !chair_hw_has_output(&m->hw, CHAIR_OUT_KNEAD_CW))
+			r->out[CHAIR_OUT_KNEAD_CCW] = true;
+		else if (t->knead > 0)
 			r->out[CHAIR_OUT_KNEAD_CW] = true;
 		else if (t->knead < 0)
 			r->out[CHAIR_OUT_KNEAD_CCW] = true;

@@ -12,6 +12,7 @@
 
 #include "macro.h"
 #include "policy.h"
+#include "program.h"
 
 #define BIT(x) (UINT32_C(1) << (x))
 
@@ -130,7 +131,7 @@ void chair_policy_init(struct chair_policy *p, const struct chair_options *o,
 {
 	uint32_t back = o->avoid_back, air = o->avoid_air, heat = 0;
 
-	*p = (struct chair_policy){ .depth_cap = MIN(4u, hw->max_depth) };
+	*p = (struct chair_policy){ .depth_cap = chair_hw_max_depth(hw) };
 	if (o->conditions & BIT(CHAIR_COND_NERVE_PAIN)) {
 		p->depth_cap = MIN(p->depth_cap, 1u);
 		p->no_percussion = true;
@@ -189,6 +190,91 @@ void chair_policy_guard(const struct chair_policy *p, const struct chair_body *b
 	*ret = g;
 }
 
+static bool has(const struct chair_hw *hw, enum chair_output o)
+{
+	return chair_hw_has_output(hw, o);
+}
+
+static bool has_walk(const struct chair_hw *hw)
+{
+	return has(hw, CHAIR_OUT_WALK_UP) && has(hw, CHAIR_OUT_WALK_DOWN);
+}
+
+static bool has_knead(const struct chair_hw *hw)
+{
+	return has(hw, CHAIR_OUT_KNEAD_CW) || has(hw, CHAIR_OUT_KNEAD_CCW);
+}
+
+static bool has_air(const struct chair_hw *hw)
+{
+	for (int z = 0; z < CHAIR_AIR_COUNT; z++)
+		if (chair_hw_has_air_zone(hw, (enum chair_air_zone)z))
+			return true;
+	return false;
+}
+
+/* Can this chair do technique @p t as it is written? */
+static bool can_do(const struct chair_hw *hw, enum chair_technique t)
+{
+	switch (t) {
+	case CHAIR_TECH_GLIDE:
+	case CHAIR_TECH_ROLL:
+	case CHAIR_TECH_FRICTION:
+		return has_walk(hw);
+	case CHAIR_TECH_KNEAD:
+		return has_walk(hw) && has_knead(hw);
+	case CHAIR_TECH_TAP:
+		return has_walk(hw) && has(hw, CHAIR_OUT_TAP);
+	case CHAIR_TECH_PRESS:
+		return has_walk(hw) && chair_hw_max_depth(hw) > 0;
+	case CHAIR_TECH_VIBRATE:
+		return has_walk(hw) && has(hw, CHAIR_OUT_VIBRATE_SEAT);
+	case CHAIR_TECH_COMPRESS:
+		return has_air(hw);
+	case CHAIR_TECH_STRETCH:
+		return has(hw, CHAIR_OUT_RECLINE_UP) && has(hw, CHAIR_OUT_RECLINE_DOWN);
+	case CHAIR_TECH_REST:
+		return true;
+	case CHAIR_TECHNIQUE_COUNT:
+		break;
+	}
+	return false;
+}
+
+uint32_t chair_policy_techniques(const struct chair_hw *hw)
+{
+	uint32_t m = 0;
+
+	for (int t = 0; t < CHAIR_TECHNIQUE_COUNT; t++)
+		if (can_do(hw, (enum chair_technique)t))
+			m |= BIT(t);
+	return m;
+}
+
+/* What a step becomes on a chair without its actuator: the nearest
+ * technique the chair has, or nothing. */
+static enum chair_technique stand_in(const struct chair_hw *hw, enum chair_technique t)
+{
+	switch (t) {
+	case CHAIR_TECH_TAP:
+	case CHAIR_TECH_PRESS:
+		return can_do(hw, CHAIR_TECH_KNEAD) ? CHAIR_TECH_KNEAD : stand_in(hw, CHAIR_TECH_KNEAD);
+	case CHAIR_TECH_KNEAD:
+		return can_do(hw, CHAIR_TECH_ROLL) ? CHAIR_TECH_ROLL : CHAIR_TECHNIQUE_COUNT;
+	case CHAIR_TECH_VIBRATE:
+		return can_do(hw, CHAIR_TECH_GLIDE) ? CHAIR_TECH_GLIDE : CHAIR_TECHNIQUE_COUNT;
+	case CHAIR_TECH_GLIDE:
+	case CHAIR_TECH_ROLL:
+	case CHAIR_TECH_FRICTION:
+	case CHAIR_TECH_COMPRESS:
+	case CHAIR_TECH_STRETCH:
+	case CHAIR_TECH_REST:
+	case CHAIR_TECHNIQUE_COUNT:
+		break;
+	}
+	return CHAIR_TECHNIQUE_COUNT;
+}
+
 bool chair_policy_adapt_step(const struct chair_policy *p, const struct chair_hw *hw,
 			     struct chair_step *st)
 {
@@ -208,9 +294,244 @@ bool chair_policy_adapt_step(const struct chair_policy *p, const struct chair_hw
 			st->air &= ~BIT(z);
 	if (st->technique == CHAIR_TECH_COMPRESS && !st->air)
 		return false;
-	if (st->technique == CHAIR_TECH_STRETCH &&
-	    !(chair_hw_has_output(hw, CHAIR_OUT_RECLINE_DOWN) &&
-	      chair_hw_has_output(hw, CHAIR_OUT_RECLINE_UP)))
-		return false;
+	if (!can_do(hw, st->technique)) {
+		enum chair_technique t = stand_in(hw, st->technique);
+
+		if (t == CHAIR_TECHNIQUE_COUNT)
+			return false;
+		st->technique = t;
+	}
 	return true;
+}
+
+/* Adds line @p line to the loss @p what, or a new loss: "what (lines a, b)". */
+static int add_loss(char ***v, size_t *n, char ***whats, const char *what, unsigned line)
+{
+	char *joined, **nv, **nw;
+	size_t i;
+	int r;
+
+	for (i = 0; i < *n; i++)
+		if (streq((*whats)[i], what))
+			break;
+	if (i == *n) {
+		nv = realloc(*v, (*n + 2) * sizeof(char *));
+		if (nv)
+			*v = nv;
+		nw = realloc(*whats, (*n + 2) * sizeof(char *));
+		if (nw)
+			*whats = nw;
+		if (!nv || !nw || !((*whats)[i] = strdup(what)))
+			return -ENOMEM;
+		(*v)[i] = NULL;
+		(*n)++;
+		(*v)[*n] = (*whats)[*n] = NULL;
+	}
+	if ((*v)[i]) {
+		/* "what (line 3)" becomes "what (lines 3, 7)". */
+		const char *nums = (*v)[i] + strlen(what) + (strstr((*v)[i], "(lines ") ? 8 : 7);
+
+		r = asprintf(&joined, "%s (lines %.*s, %u)", what, (int)strlen(nums) - 1, nums, line);
+	} else {
+		r = asprintf(&joined, "%s (line %u)", what, line);
+	}
+	if (r < 0)
+		return -ENOMEM;
+	free((*v)[i]);
+	(*v)[i] = joined;
+	return 0;
+}
+
+int chair_policy_losses(const struct chair_program *prog, const struct chair_hw *hw,
+			char ***ret)
+{
+	struct chair_options o;
+	struct chair_policy p;
+	char **v = NULL, **whats = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	chair_options_init(&o);
+	chair_policy_init(&p, &o, hw);
+	for (int ph = 0; ph < CHAIR_PHASE_COUNT && r >= 0; ph++)
+		for (size_t i = 0; i < prog->n_steps[ph] && r >= 0; i++) {
+			const struct chair_step *src = &prog->steps[ph][i];
+			struct chair_step st = *src;
+			char what[96];
+
+			if (!chair_policy_adapt_step(&p, hw, &st))
+				snprintf(what, sizeof(what), "%s is skipped",
+					 chair_technique_to_string(src->technique));
+			else if (st.technique != src->technique)
+				snprintf(what, sizeof(what), "%s becomes %s",
+					 chair_technique_to_string(src->technique),
+					 chair_technique_to_string(st.technique));
+			else if (src->depth > p.depth_cap)
+				snprintf(what, sizeof(what), "depth is capped at %u", p.depth_cap);
+			else if (st.air != src->air)
+				snprintf(what, sizeof(what), "some airbags are missing");
+			else
+				continue;
+			r = add_loss(&v, &n, &whats, what, src->line);
+		}
+	chair_strv_free(whats);
+	if (r < 0) {
+		chair_strv_free(v);
+		return r;
+	}
+	*ret = v;
+	return (int)n;
+}
+
+/* --- what the session changed, and the advice after it ------------------- */
+
+_printf_(2, 3) static int strv_addf(char ***v, const char *fmt, ...)
+{
+	size_t n = chair_strv_length(*v);
+	char **nv, *s;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (!nv) {
+		free(s);
+		return -ENOMEM;
+	}
+	nv[n] = s;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+static bool has_cond(const struct chair_options *o, enum chair_condition c)
+{
+	return o->conditions & BIT(c);
+}
+
+static const char *cond_reason(const struct chair_options *o, bool percussion)
+{
+	if (has_cond(o, CHAIR_COND_NERVE_PAIN))
+		return "nerve pain";
+	if (percussion || has_cond(o, CHAIR_COND_ARTHRITIS))
+		return "arthritis";
+	return "your conditions";
+}
+
+int chair_policy_adjustments(const struct chair_program *prog, const struct chair_options *o,
+			     const struct chair_hw *hw, char ***ret)
+{
+	struct chair_policy p;
+	char **v = NULL, **losses = NULL;
+	uint64_t asked = o->duration_usec ? o->duration_usec : prog->duration_usec;
+	uint64_t cap = chair_hw_session_cap(hw);
+	int heat = o->heat < 0 ? (int)prog->heat : o->heat;
+	int r = 0, n;
+
+	chair_policy_init(&p, o, hw);
+	if (asked > cap)
+		r = strv_addf(&v, "The session lasts %" PRIu64 " minutes, not %" PRIu64 ": this chair's "
+				  "sessions last at most %" PRIu64 " minutes.", cap / USEC_PER_MIN,
+			      asked / USEC_PER_MIN, cap / USEC_PER_MIN);
+	if (r >= 0 && heat > 0 && has_cond(o, CHAIR_COND_PREGNANCY))
+		r = strv_addf(&v, "Heat is off: no heat during pregnancy.");
+	else if (r >= 0 && heat > 0 && (p.heat_blocked & BIT(CHAIR_HEATER_LUMBAR)) &&
+		 chair_hw_has_heater(hw, CHAIR_HEATER_LUMBAR))
+		r = strv_addf(&v, "The back heater is off: no heat on a swollen or inflamed area.");
+	if (r >= 0 && heat > 0 && !has_cond(o, CHAIR_COND_PREGNANCY) &&
+	    (p.heat_blocked & BIT(CHAIR_HEATER_CALVES)) && chair_hw_has_heater(hw, CHAIR_HEATER_CALVES))
+		r = strv_addf(&v, "The calf heater is off: no heat on a swollen or inflamed area.");
+	if (r >= 0 && has_cond(o, CHAIR_COND_PREGNANCY))
+		r = strv_addf(&v, "No pressure or air on the lower back, sacrum and hips during "
+				  "pregnancy.");
+	if (r >= 0 && p.depth_cap < chair_hw_max_depth(hw))
+		r = strv_addf(&v, "The pressure stays light (depth %u at most) because of %s.",
+			      p.depth_cap, cond_reason(o, false));
+	if (r >= 0 && p.no_percussion && (chair_program_techniques(prog) & BIT(CHAIR_TECH_TAP)))
+		r = strv_addf(&v, "Tapping is replaced by gentle kneading because of %s.",
+			      cond_reason(o, true));
+	if (r >= 0 && p.short_strokes)
+		r = strv_addf(&v, "Long strokes are kept short because of nerve pain.");
+	if (r >= 0 && (p.avoid_back & ~o->avoid_back & ~(BIT(CHAIR_ZONE_LOWER_BACK) | BIT(CHAIR_ZONE_SACRUM))))
+		r = strv_addf(&v, "The shoulders are avoided too: the shoulder airbags press there.");
+	if (r >= 0 && (p.air_blocked & ~o->avoid_air & BIT(CHAIR_AIR_HIPS)) &&
+	    !has_cond(o, CHAIR_COND_PREGNANCY))
+		r = strv_addf(&v, "The hip airbags stay empty: they press on the avoided lower back.");
+	n = r >= 0 ? chair_policy_losses(prog, hw, &losses) : 0;
+	if (n > 0)
+		r = strv_addf(&v, "Some steps are adapted to what this chair has: %s%s.", losses[0],
+			      n > 1 ? ", and more (chaird --check --config lists them)" : "");
+	chair_strv_free(losses);
+	if (r < 0 || n < 0) {
+		chair_strv_free(v);
+		return -ENOMEM;
+	}
+	*ret = v;
+	return (int)chair_strv_length(v);
+}
+
+static bool deep_work(const struct chair_program *prog, const struct chair_options *o)
+{
+	for (int ph = 0; ph < CHAIR_PHASE_COUNT; ph++)
+		for (size_t i = 0; i < prog->n_steps[ph]; i++)
+			if (prog->steps[ph][i].depth >= 3 && o->intensity >= 3)
+				return true;
+	return false;
+}
+
+int chair_policy_aftercare(const struct chair_program *prog, const struct chair_options *o,
+			   enum chair_finish_reason why, char ***ret)
+{
+	struct chair_policy p;
+	struct chair_hw hw;
+	char **v = NULL;
+	bool hurt_zone = has_cond(o, CHAIR_COND_INFLAMMATION) || has_cond(o, CHAIR_COND_RECENT_INJURY);
+	char stretch[96] = "";
+	static const enum chair_zone stretchable[] = { CHAIR_ZONE_NECK, CHAIR_ZONE_SHOULDERS,
+						       CHAIR_ZONE_LOWER_BACK };
+	int r = 0;
+
+	chair_hw_default(&hw);
+	chair_policy_init(&p, o, &hw);
+	if (why == CHAIR_FINISH_EMERGENCY_STOP || why == CHAIR_FINISH_FAULT)
+		r = strv_addf(&v, "The massage stopped early. If anything hurt, rest and do not "
+				  "start again today.");
+	if (r >= 0)
+		r = strv_addf(&v, "Drink a glass of water.");
+	if (r >= 0)
+		r = strv_addf(&v, has_cond(o, CHAIR_COND_PREGNANCY)
+					  ? "Rest a few minutes, then get up slowly, turning onto your "
+					    "side first."
+					  : "Rest a few minutes, then stand up slowly.");
+	/* Stretch only what was not avoided. */
+	for (size_t i = 0; i < ELEMENTSOF(stretchable); i++)
+		if (!(p.avoid_back & BIT(stretchable[i])))
+			snprintf(stretch + strlen(stretch), sizeof(stretch) - strlen(stretch), "%s%s",
+				 *stretch ? ", " : "",
+				 stretchable[i] == CHAIR_ZONE_LOWER_BACK ? "lower back"
+									: chair_zone_to_string(stretchable[i]));
+	if (r >= 0 && *stretch && !has_cond(o, CHAIR_COND_RECENT_INJURY))
+		r = strv_addf(&v, "Stretch gently: %s.", stretch);
+	if (r >= 0 && deep_work(prog, o) && !has_cond(o, CHAIR_COND_NERVE_PAIN))
+		r = strv_addf(&v, "After deep work some soreness is normal, and can last a day or two.");
+	if (r >= 0 && hurt_zone)
+		r = strv_addf(&v, "Keep heat off the swollen or injured area; a cool pack for 10 to 15 "
+				  "minutes is kinder to it.");
+	else if (r >= 0 && !has_cond(o, CHAIR_COND_PREGNANCY))
+		r = strv_addf(&v, "A warm bath or shower helps the muscles stay relaxed.");
+	if (r >= 0 && has_cond(o, CHAIR_COND_NERVE_PAIN))
+		r = strv_addf(&v, "If tingling or numbness gets worse, stop using the chair and see "
+				  "a doctor.");
+	if (r >= 0 && prog->character == CHAIR_CHARACTER_SEDATIVE)
+		r = strv_addf(&v, "Give yourself a quiet moment before anything busy.");
+	if (r < 0) {
+		chair_strv_free(v);
+		return -ENOMEM;
+	}
+	*ret = v;
+	return (int)chair_strv_length(v);
 }

@@ -80,10 +80,39 @@ void chair_policy_guard(const struct chair_policy *p, const struct chair_body *b
 
 /**
  * Adapts a program's step to the policy and the chair: percussion and long
- * strokes replaced, blocked or absent airbags removed. Returns false when
- * nothing of the step is left to do (it is skipped).
+ * strokes replaced, blocked or absent airbags removed, a technique the
+ * chair lacks replaced by the nearest one it has, the depth capped.
+ * Returns false when nothing of the step is left to do (it is skipped; the
+ * session still ends on time).
  */
 bool chair_policy_adapt_step(const struct chair_policy *p, const struct chair_hw *hw,
 			     struct chair_step *st);
+
+/** The techniques this chair can do as written, bit per enum chair_technique. */
+uint32_t chair_policy_techniques(const struct chair_hw *hw);
+
+/**
+ * What program @p prog loses on chair @p hw: a sentence per step that is
+ * skipped, replaced or capped, NULL-terminated in @p ret (free with
+ * chair_strv_free()). Returns how many, or -ENOMEM.
+ */
+int chair_policy_losses(const struct chair_program *prog, const struct chair_hw *hw,
+			char ***ret);
+
+/**
+ * A sentence for each thing the session changes from what was asked, and
+ * why ("Heat is off: no heat during pregnancy."), NULL-terminated in @p ret.
+ * Returns how many, or -ENOMEM.
+ */
+int chair_policy_adjustments(const struct chair_program *prog, const struct chair_options *o,
+			     const struct chair_hw *hw, char ***ret);
+
+/**
+ * The advice after a session, a sentence each, from massage practice:
+ * adjusted to the program, the conditions, the avoided zones and how the
+ * session ended. Returns how many, or -ENOMEM.
+ */
+int chair_policy_aftercare(const struct chair_program *prog, const struct chair_options *o,
+			   enum chair_finish_reason why, char ***ret);
 
 #endif

@@ -54,13 +54,15 @@ class TestApi(ChairTestCase):
         self.assertEqual(set(props), {
             'State', 'Program', 'Step', 'Zone', 'ElapsedUSec', 'DurationUSec', 'Intensity',
             'Heat', 'Occupied', 'Temperatures', 'Faults', 'ShoulderMm', 'Capabilities',
-            'Backend', 'Version'})
+            'Backend', 'Version', 'Focus', 'Avoid', 'Conditions', 'Phase', 'PauseReason',
+            'Profile', 'Adjustments', 'Aftercare'})
         self.assertEqual(props['State']['data'], 'idle')
         self.assertEqual(props['Backend']['data'], 'sim')
         caps = props['Capabilities']['data']
         self.assertEqual(caps['zones']['data'], ['neck', 'shoulders', 'upper-back', 'mid-back',
                                                  'lower-back', 'sacrum'])
         self.assertEqual(len(caps['techniques']['data']), 10)
+        self.assertEqual(caps['max_depth']['data'], 4)
         self.assertEqual(caps['heaters']['data'], ['lumbar', 'calves'])
         self.assertEqual(caps['track_length_mm']['data'], 720)
         self.assertEqual(set(self.chair.get('Temperatures')), {'lumbar', 'calves'})

@@ -106,6 +106,11 @@ static void check_invariants(struct harness *h)
 		violate(h, "t=%.3f: walk-down at the bottom limit", h->now / 1e6);
 	if (chair_safety_latched(h->safety) && !chair_outputs_all_off(&h->cmd))
 		violate(h, "t=%.3f: output on while latched", h->now / 1e6);
+	if (o[CHAIR_OUT_DEPTH_IN] && chair_hw_max_depth(&h->hw) == 0)
+		violate(h, "t=%.3f: depth-in on a chair with max depth 0", h->now / 1e6);
+	for (int i = 0; i < CHAIR_OUTPUT_COUNT; i++)
+		if (o[i])
+			h->driven |= UINT32_C(1) << i;
 	for (int i = 0; i < CHAIR_OUTPUT_COUNT; i++)
 		h->last_on[i] = o[i] ? h->now : (h->last_on[i] && h->now - h->last_on[i] < 10000000
 							 ? h->last_on[i] : 0);

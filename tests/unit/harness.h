@@ -29,6 +29,7 @@ struct harness {
 	unsigned events;      /* events of the last tick */
 	unsigned all_events;  /* every event since start */
 	uint64_t last_on[CHAIR_OUTPUT_COUNT];
+	uint32_t driven;      /* every output ever on, a bit each */
 	char violation[256];  /* the first invariant broken, or "" */
 };
 

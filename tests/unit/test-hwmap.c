@@ -33,7 +33,6 @@ static const struct bad bad_maps[] = {
 	{ MINI "[output pump]\nline = gpiochip0 five\n", 6, "line 'gpiochip0 five' is not valid; write 'CHIP OFFSET'" },
 	{ MINI "[output pump]\nline = gpiochip0 2\n", 5, "gpiochip0 2 is used twice: by vibrate-seat (line 3) and pump" },
 	{ MINI "[input seat]\nline = gpiochip0 2\n", 5, "gpiochip0 2 is both an output (vibrate-seat) and an input (seat); a line is one or the other" },
-	{ MINI "[output knead-cw]\nline = gpiochip0 3\n", 5, "knead-cw has no opposite: a motor that drives one way needs knead-ccw too" },
 	{ MINI "[output recline-down]\nline = gpiochip0 3\n", 5, "recline-down has no opposite: a motor that drives one way needs recline-up too" },
 	{ MINI "[output heat-lumbar]\nline = gpiochip0 3\n", 5, "heat-lumbar has no temperature sensor: add [heater lumbar] with 'sensor = PATH'" },
 	{ MINI "[heater calves]\nsensor = /sys/x\n", 5, "[heater calves] has no [output heat-calves] to switch it" },

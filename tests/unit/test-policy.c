@@ -62,15 +62,17 @@ static void test_nerve_pain(void **state)
 {
 	struct chair_policy p = policy_for(BIT(CHAIR_COND_NERVE_PAIN), 0, 0);
 	struct chair_step st = step_of(CHAIR_TECH_TAP, 0);
+	struct chair_hw hw;
 	char *msg;
 
 	(void)state;
+	chair_hw_default(&hw);
 	assert_int_equal(p.depth_cap, 1);
-	assert_true(chair_policy_adapt_step(&p, &(struct chair_hw){ 0 }, &st));
+	assert_true(chair_policy_adapt_step(&p, &hw, &st));
 	assert_int_equal(st.technique, CHAIR_TECH_KNEAD);
 	assert_true(st.speed <= 2);
 	st = step_of(CHAIR_TECH_GLIDE, 0);
-	chair_policy_adapt_step(&p, &(struct chair_hw){ 0 }, &st);
+	chair_policy_adapt_step(&p, &hw, &st);
 	assert_int_equal(st.technique, CHAIR_TECH_ROLL);
 	assert_int_equal(st.width, CHAIR_WIDTH_NARROW);
 	assert_int_equal(check(BIT(CHAIR_COND_NERVE_PAIN), 0, 0, "deep-tissue", &msg),
@@ -87,12 +89,14 @@ static void test_arthritis(void **state)
 {
 	struct chair_policy p = policy_for(BIT(CHAIR_COND_ARTHRITIS), 0, 0);
 	struct chair_step st = step_of(CHAIR_TECH_TAP, 0);
+	struct chair_hw hw;
 
 	(void)state;
+	chair_hw_default(&hw);
 	assert_int_equal(p.depth_cap, 2);
 	assert_true(p.no_percussion);
 	assert_false(p.short_strokes);
-	chair_policy_adapt_step(&p, &(struct chair_hw){ 0 }, &st);
+	chair_policy_adapt_step(&p, &hw, &st);
 	assert_int_equal(st.technique, CHAIR_TECH_KNEAD);
 }
 

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""What a session applied, told honestly: the session properties, idle
+meaning idle, the session's end signalled when the chair is ready, the
+aftercare, and chairs with fewer parts (chaird --sim --config MAP)."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from chairtest import Bus, Chair, ChairTestCase, main, wait_until  # noqa: E402
+
+IDLE = {'Program': '', 'Step': '', 'Zone': '', 'ElapsedUSec': 0, 'DurationUSec': 0,
+        'Intensity': 0, 'Heat': 0, 'Focus': '', 'Avoid': [], 'Conditions': [], 'Phase': '',
+        'PauseReason': '', 'Adjustments': []}
+
+# A simpler chair: walk motor with encoder, a kneading motor that turns one
+# way, four airbags, one heater, no depth motor, no tap, no recline.
+SIMPLE_MAP = """
+[chair]
+max-session-min = 15
+[input estop]
+line = gpiochip9 1
+[input seat]
+line = gpiochip9 2
+[output walk-up]
+line = gpiochip9 3
+[output walk-down]
+line = gpiochip9 4
+[input walk-top]
+line = gpiochip9 5
+[input walk-bottom]
+line = gpiochip9 6
+[input walk-encoder]
+line = gpiochip9 7
+[output knead-cw]
+line = gpiochip9 8
+[output pump]
+line = gpiochip9 9
+[output valve-shoulders]
+line = gpiochip9 10
+[output valve-arms]
+line = gpiochip9 11
+[output valve-calves]
+line = gpiochip9 12
+[output valve-feet]
+line = gpiochip9 13
+[output heat-lumbar]
+line = gpiochip9 14
+[heater lumbar]
+sensor = {sensor}
+"""
+
+
+class TestSessionState(ChairTestCase):
+    # The seat grace (30 s of chair time) must outlast a few calls here.
+    scale = 10
+
+    def props(self):
+        r = self.chair.busctl('call', 'org.chaird.Chair1', '/org/chaird/Chair1',
+                              'org.freedesktop.DBus.Properties', 'GetAll', 's',
+                              'org.chaird.Chair1')
+        import json
+        return {k: v['data'] for k, v in json.loads(r.stdout)['data'][0].items()}
+
+    def assert_idle(self):
+        p = self.props()
+        self.assertEqual(p['State'], 'idle')
+        for k, v in IDLE.items():
+            self.assertEqual(p[k], v, k)
+
+    def test_applied_and_why(self):
+        c = self.chair
+        self.assert_idle()
+        self.start('relax', focus=('s', 'shoulders'), avoid=('as', ['neck']),
+                   conditions=('as', ['pregnancy']), heat=('u', 2))
+        p = self.props()
+        self.assertEqual(p['Focus'], 'shoulders')
+        self.assertEqual(p['Conditions'], ['pregnancy'])
+        for z in ('neck', 'lower-back', 'sacrum', 'hips'):
+            self.assertIn(z, p['Avoid'])
+        self.assertEqual(p['Heat'], 0)
+        self.assertIn('Heat is off: no heat during pregnancy.', p['Adjustments'])
+        self.assertEqual(p['Phase'], 'warm-up')
+        self.assertEqual(p['Aftercare'], [])
+        c.call('Pause')
+        self.assertEqual(c.get('PauseReason'), 'requested')
+        c.call('Resume')
+        self.assertEqual(c.get('PauseReason'), '')
+        c.call('SetOccupied', 'b', 'false', iface='org.chaird.Simulator1')
+        self.assertEqual(c.get('PauseReason'), 'seat-empty')
+        c.call('SetOccupied', 'b', 'true', iface='org.chaird.Simulator1')
+        c.call('Stop')
+        # The end is told when the chair is ready: a Start right after works.
+        fin = c.wait_finished()
+        self.assertEqual(fin[0][:2], ('relax', 'stopped'))
+        self.assertEqual(c.state(), 'idle')
+        self.assert_idle()
+        care = c.get('Aftercare')
+        self.assertIn('Drink a glass of water.', care)
+        self.assertTrue(any('turning onto your side' in a for a in care), care)
+        self.assertFalse(any('warm bath' in a for a in care), care)
+        self.assertFalse(any(a.startswith('Stretch') and 'neck' in a for a in care), care)
+        self.start('energize')
+        self.assertEqual(c.get('Aftercare'), [])
+        c.call('Stop')
+
+    def test_inflammation_aftercare(self):
+        c = self.chair
+        self.start('deep-tissue', avoid=('as', ['lower-back']), conditions=('as', ['inflammation']),
+                   intensity=('u', 4), heat=('u', 2))
+        self.assertIn('The back heater is off: no heat on a swollen or inflamed area.',
+                      c.get('Adjustments'))
+        c.call('Stop')
+        c.wait_finished()
+        care = c.get('Aftercare')
+        self.assertTrue(any('cool pack' in a for a in care), care)
+        self.assertFalse(any('warm bath' in a for a in care), care)
+        self.assertTrue(any('soreness' in a for a in care), care)
+
+
+class TestSimpleChair(ChairTestCase):
+    scale = 100
+
+    def setUp(self):
+        self.bus = Bus()
+        sensor = os.path.join(self.bus.dir, 'lumbar-temp')
+        with open(sensor, 'w') as f:
+            f.write('30000\n')
+        path = os.path.join(self.bus.dir, 'simple.conf')
+        with open(path, 'w') as f:
+            f.write(SIMPLE_MAP.format(sensor=sensor))
+        self.chair = Chair(self.bus, scale=self.scale, extra=('--config', path))
+
+    def test_capabilities_are_exact(self):
+        caps = self.chair.get('Capabilities')
+        techs = caps['techniques']['data']
+        for t in ('glide', 'knead', 'roll', 'friction', 'compress', 'rest'):
+            self.assertIn(t, techs)
+        for t in ('tap', 'vibrate', 'stretch', 'press'):
+            self.assertNotIn(t, techs)
+        self.assertEqual(caps['max_depth']['data'], 0)
+        self.assertEqual(caps['air_zones']['data'], ['shoulders', 'arms', 'calves', 'feet'])
+        self.assertEqual(caps['heaters']['data'], ['lumbar'])
+        self.assertEqual(caps['max_duration_usec']['data'], 15 * 60 * 1000000)
+
+    def test_stop_reaches_idle_without_depth_motor(self):
+        c = self.chair
+        # A 20-minute program on a chair capped at 15 minutes: it says so.
+        self.start('myofascial-release')
+        self.assertEqual(c.get('DurationUSec'), 15 * 60 * 1000000)
+        adj = c.get('Adjustments')
+        self.assertTrue(any('lasts 15 minutes, not 20' in a for a in adj), adj)
+        self.assertTrue(any('adapted to what this chair has' in a for a in adj), adj)
+        wait_until(lambda: c.get('ElapsedUSec') > 20 * 1000000, 20, 'the session to run')
+        c.call('Stop')
+        c.wait_state('idle', timeout=20)
+        self.assertTrue(all(not v for v in c.outputs().values()))
+        # The depth never went out: the trace says so.
+        self.assertTrue(all(line['depth'] == 0 for line in c.trace()))
+
+
+if __name__ == '__main__':
+    main()
