@@ -36,6 +36,7 @@ static const struct {
 	{ EINVAL, DBUS_ERROR_INVALID_ARGS },
 	{ EOPNOTSUPP, DBUS_ERROR_NOT_SUPPORTED },
 	{ EINTR, DBUS_ERROR_FAILED },
+	{ EAGAIN, DBUS_ERROR_FAILED },
 	{ ENOMEM, DBUS_ERROR_NO_MEMORY },
 };
 
@@ -436,6 +437,15 @@ static DBusMessage *method_scan(struct manager *m, DBusMessage *call)
 	return NULL;
 }
 
+static DBusMessage *method_feedback(struct manager *m, DBusMessage *call)
+{
+	struct manager_why why = { "" };
+	const char *what;
+
+	dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &what, DBUS_TYPE_INVALID);
+	return reply_result(call, manager_feedback(m, what, &why), &why);
+}
+
 static DBusMessage *method_reload(struct manager *m, DBusMessage *call)
 {
 	return reply_result(call, manager_reload(m), NULL);
@@ -743,6 +753,7 @@ static const struct bus_method chair_methods[] = {
 	{ "Reset", "", "", method_reset },
 	{ "Scan", "", "", method_scan },
 	{ "Reload", "", "", method_reload },
+	{ "Feedback", "s", "", method_feedback },
 	{}
 };
 

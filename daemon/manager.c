@@ -312,7 +312,7 @@ static void write_trace(struct manager *m, uint64_t now, const struct chair_sens
 
 	if (!m->trace)
 		return;
-	if (m->traced_once && m->traced_state == m->state && m->traced_step == step &&
+	if (!m->trace_event && m->traced_once && m->traced_state == m->state && m->traced_step == step &&
 	    !memcmp(m->traced_cmd.out, hal_outputs(m->hal)->out, sizeof(m->traced_cmd.out)))
 		return;
 	m->traced_once = true;
@@ -324,8 +324,10 @@ static void write_trace(struct manager *m, uint64_t now, const struct chair_sens
 		    hal_outputs(m->hal), &m->hw, m->in.temp,
 		    &(struct trace_timing){ .mono_usec = hal_changed_usec(m->hal),
 					    .late_usec = m->late_usec,
-					    .edge_usec = m->edge_mono });
+					    .edge_usec = m->edge_mono,
+					    .event = m->trace_event });
 	m->edge_mono = 0;
+	m->trace_event = NULL;
 }
 
 /* A line that cannot be read or driven: nothing it says can be trusted,
@@ -729,6 +731,85 @@ int manager_scan(struct manager *m, struct manager_why *why)
 	if (r < 0)
 		return refuse(why, r, "The scan could not be set up: %s.", strerror(-r));
 	manager_set_state(m, CHAIR_STATE_SCANNING);
+	return 0;
+}
+
+static const char *zone_words(int z)
+{
+	return z == CHAIR_ZONE_LOWER_BACK ? "lower back"
+	       : z == CHAIR_ZONE_UPPER_BACK ? "upper back"
+	       : z == CHAIR_ZONE_MID_BACK   ? "mid back"
+					    : chair_zone_to_string((enum chair_zone)z);
+}
+
+_printf_(2, 3) static void adjusted(struct manager *m, const char *fmt, ...)
+{
+	size_t n = chair_strv_length(m->adjustments);
+	char **v = realloc(m->adjustments, (n + 2) * sizeof(char *));
+	va_list ap;
+
+	if (!v)
+		return;
+	m->adjustments = v;
+	va_start(ap, fmt);
+	if (vasprintf(&v[n], fmt, ap) < 0)
+		v[n] = NULL;
+	va_end(ap);
+	v[n + 1] = NULL;
+	if (v[n])
+		log_info("Adjusted: %s", v[n]);
+	manager_mark(m, PROP_ADJUSTMENTS);
+}
+
+int manager_feedback(struct manager *m, const char *what, struct manager_why *why)
+{
+	int zone, r;
+
+	manager_catch_up(m);
+	if (!manager_in_session(m))
+		return refuse_not_running(why);
+	zone = m->zone;
+	if (streq(what, "hurts-here") || streq(what, "more-here")) {
+		if (zone < 0)
+			return refuse(why, -EAGAIN, "The roller is not on your back right now; say it "
+						    "again when it is on the place you mean.");
+		if (streq(what, "hurts-here")) {
+			chair_engine_avoid(m->engine, (enum chair_zone)zone);
+			chair_motion_set_guard(m->motion, chair_engine_guard(m->engine));
+			adjusted(m, "Your %s is left alone for the rest of the session, with no heat "
+				    "there: you said it hurt.", zone_words(zone));
+			manager_mark(m, PROP_AVOID | PROP_FOCUS);
+		} else {
+			r = chair_engine_set_focus(m->engine, (enum chair_zone)zone);
+			if (r < 0)
+				return refuse(why, -EPERM, "Your %s is avoided in this session, so it "
+							   "gets no more time.", zone_words(zone));
+			adjusted(m, "Your %s gets more time for the rest of the session: you asked for "
+				    "it.", zone_words(zone));
+			manager_mark(m, PROP_FOCUS);
+		}
+	} else if (streq(what, "too-strong") || streq(what, "too-soft")) {
+		bool softer = streq(what, "too-strong");
+		unsigned v = m->intensity;
+
+		if (softer ? v <= 1 : v >= 5)
+			return refuse(why, -EINVAL, "The massage is already at its %s (intensity %u).",
+				      softer ? "softest" : "firmest", v);
+		v = softer ? v - 1 : v + 1;
+		chair_engine_set_intensity(m->engine, v);
+		m->intensity = v;
+		manager_mark(m, PROP_INTENSITY);
+		adjusted(m, "Intensity %u: you said it was %s.", v, softer ? "too strong" : "too soft");
+	} else {
+		/* The caller's text is not echoed back. */
+		return refuse(why, -EINVAL, "Unknown feedback; say hurts-here, more-here, too-strong "
+					    "or too-soft.");
+	}
+	log_info("Feedback: %s", what);
+	/* Acted on within this control step. */
+	m->trace_event = streq(what, "hurts-here") ? "hurts-here" : streq(what, "more-here") ? "more-here"
+			 : streq(what, "too-strong") ? "too-strong" : "too-soft";
+	control_iteration(m, m->chair_now, 0);
 	return 0;
 }
 

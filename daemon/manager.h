@@ -124,6 +124,7 @@ struct manager {
 	int traced_step;
 	bool traced_once;
 	uint64_t edge_mono;  /* an input edge waiting to be traced */
+	const char *trace_event; /* feedback waiting to be traced */
 	uint64_t late_usec;  /* lateness of the current iteration */
 	bool exiting; /* the outputs were driven safe for good */
 	const struct bus_interface *served[3];
@@ -167,6 +168,8 @@ int manager_resume(struct manager *m, struct manager_why *why);
 int manager_set_intensity(struct manager *m, unsigned v, struct manager_why *why);
 int manager_set_heat(struct manager *m, unsigned v, struct manager_why *why);
 int manager_reset(struct manager *m, struct manager_why *why);
+/* Feedback(s): "hurts-here", "more-here", "too-strong" or "too-soft". */
+int manager_feedback(struct manager *m, const char *what, struct manager_why *why);
 /* Starts the body scan; chair_object_scan_done() tells how it ended. */
 int manager_scan(struct manager *m, struct manager_why *why);
 

@@ -36,6 +36,8 @@ void trace_write(FILE *f, uint64_t t_usec, enum chair_state state, int step, int
 		timing->late_usec);
 	if (timing->edge_usec)
 		fprintf(f, ",\"edge_usec\":%" PRIu64, timing->edge_usec);
+	if (timing->event)
+		fprintf(f, ",\"feedback\":\"%s\"", timing->event);
 	fputs("}\n", f);
 	fflush(f);
 }

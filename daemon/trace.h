@@ -14,6 +14,7 @@ struct trace_timing {
 	uint64_t mono_usec; /* CLOCK_MONOTONIC when the HAL drove these outputs */
 	uint64_t late_usec; /* how late the control iteration ran */
 	uint64_t edge_usec; /* CLOCK_MONOTONIC of the input edge behind it, or 0 */
+	const char *event;  /* what the person said ("feedback": "hurts-here"), or NULL */
 };
 
 void trace_write(FILE *f, uint64_t t_usec, enum chair_state state, int step, int zone,

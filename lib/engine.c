@@ -864,6 +864,28 @@ bool chair_engine_paused(const struct chair_engine *e)
 	return e->paused;
 }
 
+int chair_engine_avoid(struct chair_engine *e, enum chair_zone zone)
+{
+	if ((unsigned)zone >= CHAIR_ZONE_COUNT)
+		return -ERANGE;
+	e->opt.avoid_back |= UINT32_C(1) << zone;
+	if (e->opt.focus == (int)zone)
+		e->opt.focus = -1;
+	chair_policy_init(&e->policy, &e->opt, &e->hw);
+	chair_policy_guard(&e->policy, &e->body, &e->guard);
+	return 0;
+}
+
+int chair_engine_set_focus(struct chair_engine *e, enum chair_zone zone)
+{
+	if ((unsigned)zone >= CHAIR_ZONE_COUNT)
+		return -ERANGE;
+	if (e->policy.avoid_back & (UINT32_C(1) << zone))
+		return -EPERM;
+	e->opt.focus = (int)zone;
+	return 0;
+}
+
 int chair_engine_set_intensity(struct chair_engine *e, unsigned intensity)
 {
 	if (intensity < 1 || intensity > 5)

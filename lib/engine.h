@@ -73,6 +73,14 @@ void chair_engine_pause(struct chair_engine *e, uint64_t now);
 void chair_engine_resume(struct chair_engine *e, uint64_t now);
 bool chair_engine_paused(const struct chair_engine *e);
 
+/**
+ * Feedback, for the rest of the session: @p zone joins the avoided zones
+ * (no pressure, kneading, tapping, air or heat there; the motion guard
+ * retracts the depth at once), or becomes the focus (-EPERM if avoided).
+ */
+int chair_engine_avoid(struct chair_engine *e, enum chair_zone zone);
+int chair_engine_set_focus(struct chair_engine *e, enum chair_zone zone);
+
 /** Live changes; -ERANGE if out of range. */
 int chair_engine_set_intensity(struct chair_engine *e, unsigned intensity);
 int chair_engine_set_heat(struct chair_engine *e, unsigned heat);

@@ -160,5 +160,64 @@ class TestSimpleChair(ChairTestCase):
         self.assertTrue(all(line['depth'] == 0 for line in c.trace()))
 
 
+class TestFeedback(ChairTestCase):
+    scale = 50
+
+    def wait_zone_working(self, c):
+        """Waits until the roller kneads or presses on a back zone."""
+        def working():
+            t = c.trace()[-1]
+            o = t['outputs']
+            if t['zone'] and (o.get('knead-cw') or o.get('knead-ccw') or t['depth'] > 0):
+                return t['zone']
+            return None
+        return wait_until(working, 30, 'the roller at work on a zone')
+
+    def test_hurts_here(self):
+        c = self.chair
+        self.start('deep-tissue', intensity=('u', 4))
+        self.wait_zone_working(c)
+        c.call('Feedback', 's', 'hurts-here')
+        p = c.get('Avoid')
+        lines = c.trace()
+        at = max(i for i, t in enumerate(lines) if t.get('feedback') == 'hurts-here')
+        zone = lines[at]['zone']
+        self.assertIn(zone, p)
+        self.assertTrue(any('you said it hurt' in a for a in c.get('Adjustments')))
+        # Within one control step the depth is on its way home.
+        self.assertFalse(lines[at]['outputs'].get('depth-in'))
+        wait_until(lambda: c.get('ElapsedUSec') > lines[at]['t_usec'] - lines[0]['t_usec'] + 120e6,
+                   30, 'two more minutes of the session')
+        for t in c.trace()[at + 1:]:
+            if t['zone'] != zone:
+                continue
+            o = t['outputs']
+            self.assertFalse(o.get('depth-in') or o.get('knead-cw') or o.get('knead-ccw') or
+                             o.get('tap'), t)
+        c.call('Stop')
+
+    def test_more_here_and_intensity(self):
+        c = self.chair
+        self.start('swedish', duration_usec=('t', 5 * 60 * 1000000))
+        zone = self.wait_zone_working(c)
+        c.call('Feedback', 's', 'more-here')
+        zone = c.get('Focus')
+        self.assertTrue(zone)
+        c.call('Feedback', 's', 'too-strong')
+        self.assertEqual(c.get('Intensity'), 2)
+        c.call('Feedback', 's', 'too-soft')
+        self.assertEqual(c.get('Intensity'), 3)
+        self.assertEqual(c.gdbus_error('Feedback', 'tickles')[0],
+                         'org.freedesktop.DBus.Error.InvalidArgs')
+        c.wait_finished(timeout=60)
+        lines = c.trace()
+        at = max(i for i, t in enumerate(lines) if t.get('feedback') == 'more-here')
+        spent = {}
+        for a, b in zip(lines[at:], lines[at + 1:]):
+            if a['state'] == 'running' and a['zone']:
+                spent[a['zone']] = spent.get(a['zone'], 0) + b['t_usec'] - a['t_usec']
+        self.assertEqual(max(spent, key=spent.get), zone, spent)
+
+
 if __name__ == '__main__':
     main()
