@@ -85,6 +85,37 @@ static const char *const condition_names[CHAIR_CONDITION_COUNT] = {
 	[CHAIR_COND_RECENT_INJURY] = "recent-injury",
 };
 
+static const char *const feeling_names[CHAIR_FEELING_COUNT] = {
+	[CHAIR_FEEL_TIGHT] = "tight",
+	[CHAIR_FEEL_KNOTTED] = "knotted",
+	[CHAIR_FEEL_STIFF] = "stiff",
+	[CHAIR_FEEL_ACHING] = "aching",
+	[CHAIR_FEEL_TINGLING] = "tingling",
+	[CHAIR_FEEL_NUMB] = "numb",
+	[CHAIR_FEEL_SWOLLEN] = "swollen",
+	[CHAIR_FEEL_INJURED] = "injured",
+};
+
+static const char *const goal_names[CHAIR_GOAL_COUNT] = {
+	[CHAIR_GOAL_RELAX] = "relax",
+	[CHAIR_GOAL_RELIEVE] = "relieve",
+	[CHAIR_GOAL_LOOSEN] = "loosen",
+	[CHAIR_GOAL_ENERGIZE] = "energize",
+};
+
+static const char *const pressure_names[CHAIR_PRESSURE_COUNT] = {
+	[CHAIR_PRESSURE_GENTLE] = "gentle",
+	[CHAIR_PRESSURE_MEDIUM] = "medium",
+	[CHAIR_PRESSURE_FIRM] = "firm",
+};
+
+static const char *const red_flag_names[CHAIR_RED_FLAG_COUNT] = {
+	[CHAIR_RED_FLAG_SEVERE_PAIN] = "severe-pain",
+	[CHAIR_RED_FLAG_AFTER_ACCIDENT] = "after-accident",
+	[CHAIR_RED_FLAG_SPREADING_NUMBNESS] = "spreading-numbness",
+	[CHAIR_RED_FLAG_FEVER] = "fever",
+};
+
 static const char *const phase_names[CHAIR_PHASE_COUNT] = {
 	[CHAIR_PHASE_WARM_UP] = "warm-up",
 	[CHAIR_PHASE_MAIN] = "main",
@@ -165,6 +196,10 @@ DEFINE_NAME_TABLE(heater, enum chair_heater, heater_names)
 DEFINE_NAME_TABLE(technique, enum chair_technique, technique_names)
 DEFINE_NAME_TABLE(character, enum chair_character, character_names)
 DEFINE_NAME_TABLE(condition, enum chair_condition, condition_names)
+DEFINE_NAME_TABLE(feeling, enum chair_feeling, feeling_names)
+DEFINE_NAME_TABLE(goal, enum chair_goal, goal_names)
+DEFINE_NAME_TABLE(pressure, enum chair_pressure, pressure_names)
+DEFINE_NAME_TABLE(red_flag, enum chair_red_flag, red_flag_names)
 DEFINE_NAME_TABLE(phase, enum chair_phase, phase_names)
 DEFINE_NAME_TABLE(state, enum chair_state, state_names)
 DEFINE_NAME_TABLE(finish_reason, enum chair_finish_reason, finish_names)
@@ -179,8 +214,28 @@ DEFINE_NAME_PARSER(heater, heater_names)
 DEFINE_NAME_PARSER(technique, technique_names)
 DEFINE_NAME_PARSER(character, character_names)
 DEFINE_NAME_PARSER(condition, condition_names)
+DEFINE_NAME_PARSER(feeling, feeling_names)
+DEFINE_NAME_PARSER(goal, goal_names)
+DEFINE_NAME_PARSER(pressure, pressure_names)
+DEFINE_NAME_PARSER(red_flag, red_flag_names)
 DEFINE_NAME_PARSER(phase, phase_names)
 DEFINE_NAME_PARSER(sim_fault, sim_fault_names)
+
+int chair_any_zone_from_string(const char *s)
+{
+	int z = chair_zone_from_string(s);
+
+	if (z >= 0)
+		return z;
+	z = chair_air_zone_from_string(s);
+	return z >= 0 ? CHAIR_AIR_ZONE_SHIFT + z : z;
+}
+
+const char *chair_any_zone_list(void)
+{
+	return "neck, shoulders, upper-back, mid-back, lower-back, sacrum, arms, hips, calves, "
+	       "feet";
+}
 
 int chair_output_opposite(enum chair_output o)
 {
@@ -257,4 +312,24 @@ const char *chair_technique_list(void)
 const char *chair_condition_list(void)
 {
 	return "nerve-pain, inflammation, pregnancy, arthritis, recent-injury";
+}
+
+const char *chair_feeling_list(void)
+{
+	return "tight, knotted, stiff, aching, tingling, numb, swollen, injured";
+}
+
+const char *chair_goal_list(void)
+{
+	return "relax, relieve, loosen, energize";
+}
+
+const char *chair_pressure_list(void)
+{
+	return "gentle, medium, firm";
+}
+
+const char *chair_red_flag_list(void)
+{
+	return "severe-pain, after-accident, spreading-numbness, fever";
 }

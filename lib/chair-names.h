@@ -117,6 +117,45 @@ enum chair_condition {
 	CHAIR_CONDITION_COUNT
 };
 
+/** Consultation answers: how it feels. */
+enum chair_feeling {
+	CHAIR_FEEL_TIGHT,
+	CHAIR_FEEL_KNOTTED,
+	CHAIR_FEEL_STIFF,
+	CHAIR_FEEL_ACHING,
+	CHAIR_FEEL_TINGLING,
+	CHAIR_FEEL_NUMB,
+	CHAIR_FEEL_SWOLLEN,
+	CHAIR_FEEL_INJURED,
+	CHAIR_FEELING_COUNT
+};
+
+/** Consultation answers: what the person wants from the session. */
+enum chair_goal {
+	CHAIR_GOAL_RELAX,
+	CHAIR_GOAL_RELIEVE,
+	CHAIR_GOAL_LOOSEN,
+	CHAIR_GOAL_ENERGIZE,
+	CHAIR_GOAL_COUNT
+};
+
+/** Consultation answers: the pressure the person likes. */
+enum chair_pressure {
+	CHAIR_PRESSURE_GENTLE,
+	CHAIR_PRESSURE_MEDIUM,
+	CHAIR_PRESSURE_FIRM,
+	CHAIR_PRESSURE_COUNT
+};
+
+/** Consultation answers that send the person to a doctor first. */
+enum chair_red_flag {
+	CHAIR_RED_FLAG_SEVERE_PAIN,
+	CHAIR_RED_FLAG_AFTER_ACCIDENT,
+	CHAIR_RED_FLAG_SPREADING_NUMBNESS,
+	CHAIR_RED_FLAG_FEVER,
+	CHAIR_RED_FLAG_COUNT
+};
+
 enum chair_phase {
 	CHAIR_PHASE_WARM_UP,
 	CHAIR_PHASE_MAIN,
@@ -175,6 +214,10 @@ const char *chair_heater_to_string(enum chair_heater h);
 const char *chair_technique_to_string(enum chair_technique t);
 const char *chair_character_to_string(enum chair_character c);
 const char *chair_condition_to_string(enum chair_condition c);
+const char *chair_feeling_to_string(enum chair_feeling f);
+const char *chair_goal_to_string(enum chair_goal g);
+const char *chair_pressure_to_string(enum chair_pressure p);
+const char *chair_red_flag_to_string(enum chair_red_flag f);
 const char *chair_phase_to_string(enum chair_phase p);
 const char *chair_state_to_string(enum chair_state s);
 const char *chair_finish_reason_to_string(enum chair_finish_reason r);
@@ -190,8 +233,23 @@ int chair_heater_from_string(const char *s);
 int chair_technique_from_string(const char *s);
 int chair_character_from_string(const char *s);
 int chair_condition_from_string(const char *s);
+int chair_feeling_from_string(const char *s);
+int chair_goal_from_string(const char *s);
+int chair_pressure_from_string(const char *s);
+int chair_red_flag_from_string(const char *s);
 int chair_phase_from_string(const char *s);
 int chair_sim_fault_from_string(const char *s);
+
+/** Where an air zone's bit starts in a mask of back and air zones. */
+#define CHAIR_AIR_ZONE_SHIFT 16
+
+/**
+ * A back zone (its enum value) or an air zone (CHAIR_AIR_ZONE_SHIFT + its
+ * enum value), or -EINVAL. "shoulders", both, is the back zone.
+ */
+int chair_any_zone_from_string(const char *s);
+/** Every back zone and the air zones that are not back zones too. */
+const char *chair_any_zone_list(void);
 
 /** The output that drives the opposite direction, or -1 if there is none. */
 int chair_output_opposite(enum chair_output o);
@@ -209,5 +267,9 @@ const char *chair_zone_list(void);
 const char *chair_air_zone_list(void);
 const char *chair_technique_list(void);
 const char *chair_condition_list(void);
+const char *chair_feeling_list(void);
+const char *chair_goal_list(void);
+const char *chair_pressure_list(void);
+const char *chair_red_flag_list(void);
 
 #endif
