@@ -3,7 +3,8 @@
  * the words the reasons must contain; the errors; the rules that must hold
  * whatever else is said; and a sweep over combinations of answers where
  * every recommendation must pass chair_options_check(), the check Start
- * runs on its options. */
+ * runs on its options, and where chair_policy_init(), the limits the
+ * session then holds to, keeps the safety rules. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -515,6 +516,7 @@ static void check_rules(const struct chair_answers *a, const struct chair_recomm
 {
 	const struct chair_options *o = &rec->options;
 	const struct chair_program *p = chair_programs_find(builtins, rec->program);
+	struct chair_policy pol;
 	char *msg = NULL;
 	int r;
 
@@ -534,6 +536,9 @@ static void check_rules(const struct chair_answers *a, const struct chair_recomm
 	assert_int_equal(o->avoid_air & ~(BIT(CHAIR_AIR_COUNT) - 1), 0);
 	assert_int_equal(o->conditions & a->conditions, a->conditions);
 
+	/* What the session will hold to, from the same options. */
+	chair_policy_init(&pol, o, hw);
+
 	/* Tingling or numbness: nerve pain, light, never deep tissue or trigger point. */
 	if (a->feelings & (BIT(CHAIR_FEEL_TINGLING) | BIT(CHAIR_FEEL_NUMB)) ||
 	    (a->conditions & BIT(CHAIR_COND_NERVE_PAIN))) {
@@ -541,12 +546,16 @@ static void check_rules(const struct chair_answers *a, const struct chair_recomm
 		assert_string_not_equal(rec->program, "deep-tissue");
 		assert_string_not_equal(rec->program, "trigger-point");
 		assert_true(o->intensity <= 2);
+		assert_true(pol.depth_cap <= 1);
+		assert_true(pol.no_percussion && pol.short_strokes);
 	}
 	/* A swollen, inflamed or injured zone is always kept off, without heat. */
 	if (a->feelings & (BIT(CHAIR_FEEL_SWOLLEN) | BIT(CHAIR_FEEL_INJURED)) ||
 	    (a->conditions & (BIT(CHAIR_COND_INFLAMMATION) | BIT(CHAIR_COND_RECENT_INJURY)))) {
 		assert_int_equal(o->avoid_back & a->zones_back, a->zones_back);
 		assert_int_equal(o->avoid_air & a->zones_air, a->zones_air);
+		assert_int_equal(pol.avoid_back & a->zones_back, a->zones_back);
+		assert_int_equal(pol.air_blocked & a->zones_air, a->zones_air);
 		assert_int_equal(o->heat, 0);
 		assert_true(o->intensity <= 3);
 	}
@@ -560,12 +569,17 @@ static void check_rules(const struct chair_answers *a, const struct chair_recomm
 		assert_true(o->avoid_back & BIT(CHAIR_ZONE_LOWER_BACK));
 		assert_true(o->avoid_back & BIT(CHAIR_ZONE_SACRUM));
 		assert_true(o->avoid_air & BIT(CHAIR_AIR_HIPS));
+		assert_int_equal(pol.heat_blocked, BIT(CHAIR_HEATER_COUNT) - 1);
+		assert_true(pol.avoid_back & BIT(CHAIR_ZONE_LOWER_BACK));
+		assert_true(pol.avoid_back & BIT(CHAIR_ZONE_SACRUM));
 		assert_true(o->intensity <= 3);
 		assert_string_not_equal(rec->program, "lower-back");
 		assert_string_not_equal(rec->program, "hot-stone");
 	}
-	if (a->conditions & BIT(CHAIR_COND_ARTHRITIS))
+	if (a->conditions & BIT(CHAIR_COND_ARTHRITIS)) {
 		assert_true(o->intensity <= 3);
+		assert_true(pol.depth_cap <= 2 && pol.no_percussion);
+	}
 	/* The focus is a zone the person named, and never one kept off. */
 	if (o->focus >= 0) {
 		assert_true(a->zones_back & BIT(o->focus));
