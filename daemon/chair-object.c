@@ -12,6 +12,7 @@
 #include "bus-object.h"
 #include "chair-names.h"
 #include "config.h"
+#include "consult.h"
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
@@ -451,6 +452,128 @@ static DBusMessage *method_reload(struct manager *m, DBusMessage *call)
 	return reply_result(call, manager_reload(m), NULL);
 }
 
+/* Recommend(): the consultation of lib/consult.c. Its options pass the
+ * same chair_options_check() that Start runs, on the same programs and
+ * chair. */
+static DBusMessage *recommend_answer(DBusMessage *call, struct chair_answers *a, const char *key,
+				     DBusMessageIter *v)
+{
+	_cleanup_free_ char *msg = NULL;
+	DBusMessageIter arr;
+	const char *s;
+	uint64_t u;
+	int r = chair_answer_key_type(key, &msg);
+
+	switch (r) {
+	case CHAIR_ANSWER_UINT:
+		if (!variant_uint(v, &u))
+			return bus_invalid_args(call, "Answer '%s' must be a number of minutes (u).", key);
+		r = chair_answers_set_uint(a, key, u, &msg);
+		break;
+	case CHAIR_ANSWER_STRING:
+		if (dbus_message_iter_get_arg_type(v) != DBUS_TYPE_STRING)
+			return bus_invalid_args(call, "Answer '%s' must be a name (s).", key);
+		dbus_message_iter_get_basic(v, &s);
+		r = chair_answers_add(a, key, s, &msg);
+		break;
+	case CHAIR_ANSWER_STRINGS:
+		if (dbus_message_iter_get_arg_type(v) != DBUS_TYPE_ARRAY ||
+		    dbus_message_iter_get_element_type(v) != DBUS_TYPE_STRING)
+			return bus_invalid_args(call, "Answer '%s' must be a list of names (as).", key);
+		r = 0;
+		for (dbus_message_iter_recurse(v, &arr);
+		     r >= 0 && dbus_message_iter_get_arg_type(&arr) == DBUS_TYPE_STRING;
+		     dbus_message_iter_next(&arr)) {
+			dbus_message_iter_get_basic(&arr, &s);
+			r = chair_answers_add(a, key, s, &msg);
+		}
+		break;
+	default:
+		break;
+	}
+	if (r == -EINVAL)
+		return bus_invalid_args(call, "%s", msg);
+	return r < 0 ? bus_error_errno(call, r) : NULL;
+}
+
+static bool append_recommendation(DBusMessage *reply, const struct chair_recommendation *rec)
+{
+	const struct chair_options *o = &rec->options;
+	const char *avoid[CHAIR_ZONE_COUNT + CHAIR_AIR_COUNT];
+	const char *focus = o->focus >= 0 ? zone_name(o->focus) : NULL;
+	uint32_t intensity = o->intensity, heat = (uint32_t)o->heat;
+	DBusMessageIter it, d;
+	size_t n = 0;
+	bool ok;
+
+	for (int z = 0; z < CHAIR_ZONE_COUNT; z++)
+		if (o->avoid_back & (UINT32_C(1) << z))
+			avoid[n++] = zone_name(z);
+	for (int z = 0; z < CHAIR_AIR_COUNT; z++)
+		if (o->avoid_air & (UINT32_C(1) << z))
+			avoid[n++] = air_name(z);
+	dbus_message_iter_init_append(reply, &it);
+	ok = dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &rec->program) &&
+	     dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	/* No program (a red flag): nothing to start, so no options. */
+	if (ok && rec->program[0])
+		ok = bus_append_dict_entry(&d, "duration_usec", DBUS_TYPE_UINT64, &o->duration_usec) &&
+		     bus_append_dict_entry(&d, "intensity", DBUS_TYPE_UINT32, &intensity) &&
+		     bus_append_dict_entry(&d, "heat", DBUS_TYPE_UINT32, &heat) &&
+		     (!focus || bus_append_dict_entry(&d, "focus", DBUS_TYPE_STRING, &focus)) &&
+		     (!n || append_strv_entry(&d, "avoid", avoid, n)) &&
+		     (!o->conditions || append_mask_entry(&d, "conditions", o->conditions,
+							  CHAIR_CONDITION_COUNT, cond_name));
+	return ok && dbus_message_iter_close_container(&it, &d) &&
+	       bus_append_strv(&it, (const char *const *)rec->reasons,
+			       chair_strv_length(rec->reasons));
+}
+
+static DBusMessage *method_recommend(struct manager *m, DBusMessage *call)
+{
+	struct chair_recommendation rec = { 0 };
+	_cleanup_free_ char *msg = NULL;
+	struct chair_answers a;
+	DBusMessageIter it, dict;
+	DBusMessage *reply;
+	int r;
+
+	chair_answers_init(&a);
+	dbus_message_iter_init(call, &it);
+	for (dbus_message_iter_recurse(&it, &dict);
+	     dbus_message_iter_get_arg_type(&dict) == DBUS_TYPE_DICT_ENTRY;
+	     dbus_message_iter_next(&dict)) {
+		DBusMessageIter e, v;
+		DBusMessage *err;
+		const char *key;
+
+		dbus_message_iter_recurse(&dict, &e);
+		dbus_message_iter_get_basic(&e, &key);
+		dbus_message_iter_next(&e);
+		dbus_message_iter_recurse(&e, &v);
+		err = recommend_answer(call, &a, key, &v);
+		if (err)
+			return err;
+	}
+	if (a.profile[0])
+		return bus_error(call, DBUS_ERROR_NOT_SUPPORTED, "This chair keeps no profiles yet, "
+				 "so answer 'profile' has nothing to fill in; leave it out.");
+	r = chair_consult(&a, m->programs, &m->hw, &rec, &msg);
+	if (r == -EINVAL)
+		return bus_invalid_args(call, "%s", msg);
+	if (r == -ENOENT)
+		return bus_error(call, CHAIR_ERROR_UNKNOWN_PROGRAM, "%s", msg);
+	if (r < 0)
+		return bus_error_errno(call, r);
+	reply = bus_reply(call);
+	if (reply && !append_recommendation(reply, &rec)) {
+		dbus_message_unref(reply);
+		reply = NULL;
+	}
+	chair_recommendation_done(&rec);
+	return reply ? reply : bus_error_errno(call, -ENOMEM);
+}
+
 /* --- org.chaird.Simulator1 methods --------------------------------------- */
 
 static struct chair_sim *sim(struct manager *m)
@@ -754,6 +877,7 @@ static const struct bus_method chair_methods[] = {
 	{ "Scan", "", "", method_scan },
 	{ "Reload", "", "", method_reload },
 	{ "Feedback", "s", "", method_feedback },
+	{ "Recommend", "a{sv}", "sa{sv}as", method_recommend },
 	{}
 };
 
