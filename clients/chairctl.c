@@ -580,6 +580,20 @@ static void dict_add_strings(DBusMessageIter *d, const char *key, char **v, int 
 	dbus_message_iter_close_container(d, &e);
 }
 
+/* Sends a Start call and says so when the session runs. */
+static int send_start(struct ctx *c, DBusMessage *call, const char *program)
+{
+	DBusMessage *reply;
+	int r = 0;
+
+	reply = send_call(c, call, CALL_TIMEOUT_MS, &r);
+	if (!reply)
+		return r;
+	dbus_message_unref(reply);
+	printf("Started %s.\n", program);
+	return 0;
+}
+
 static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -598,9 +612,8 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 	int n_avoid = 0, n_conds = 0, o;
 	unsigned long minutes = 0, intensity = 0, heat = 0;
 	bool has_minutes = false, has_intensity = false, has_heat = false;
-	DBusMessage *call, *reply;
+	DBusMessage *call;
 	DBusMessageIter it, d;
-	int r = 0;
 
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) >= 0) {
@@ -690,12 +703,350 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 	if (n_conds)
 		dict_add_strings(&d, "conditions", conds, n_conds, true);
 	dbus_message_iter_close_container(&it, &d);
-	reply = send_call(c, call, CALL_TIMEOUT_MS, &r);
+	return send_start(c, call, program);
+}
+
+/* --- recommend: the consultation ----------------------------------------- */
+
+#define MAX_ANSWERS 16
+
+struct answers {
+	char *list[4][MAX_ANSWERS]; /* zones, feelings, conditions, red_flags */
+	int n_list[4];
+	char *goal, *pressure;
+	unsigned long minutes;
+	bool has_minutes;
+};
+
+static const char *const list_keys[4] = { "zones", "feelings", "conditions", "red_flags" };
+
+static bool answers_empty(const struct answers *a)
+{
+	return !a->n_list[0] && !a->n_list[1] && !a->n_list[2] && !a->n_list[3] && !a->goal &&
+	       !a->pressure && !a->has_minutes;
+}
+
+static bool answers_push(struct answers *a, int k, char *v)
+{
+	if (a->n_list[k] >= MAX_ANSWERS) {
+		err("too many values for %s", list_keys[k]);
+		return false;
+	}
+	a->list[k][a->n_list[k]++] = v;
+	return true;
+}
+
+/* Asks one question on the terminal; the words of the answer go to list
+ * @p k, or (k < 0) the first word to *@p one. Returns false at end of input. */
+static bool ask(const char *question, const char *choices, int (*valid)(const char *),
+		struct answers *a, int k, char **one)
+{
+	char line[512];
+
+	for (;;) {
+		char *save = NULL, *bad = NULL;
+		int n = k >= 0 ? a->n_list[k] : 0;
+
+		printf("%s\n  (%s; Enter to skip)\n> ", question, choices);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return false;
+		for (char *w = strtok_r(line, " ,\t\n", &save); w; w = strtok_r(NULL, " ,\t\n", &save)) {
+			if (valid && valid(w) < 0) {
+				bad = w;
+				break;
+			}
+			w = strdup(w);
+			if (!w || (k >= 0 && !answers_push(a, k, w))) {
+				free(w);
+				break;
+			}
+			if (k < 0) {
+				*one = w;
+				break;
+			}
+		}
+		if (!bad)
+			return true;
+		printf("'%s' is not one of the answers.\n", bad);
+		if (k >= 0) /* start this question again */
+			while (a->n_list[k] > n)
+				free(a->list[k][--a->n_list[k]]);
+	}
+}
+
+static int valid_zone(const char *s)
+{
+	return chair_any_zone_from_string(s);
+}
+
+static int valid_minutes(const char *s)
+{
+	unsigned long v;
+
+	return parse_uint(s, 1440, &v) && v >= 5 ? 0 : -EINVAL;
+}
+
+/* The questions a therapist asks first, one by one. */
+static bool ask_all(struct answers *a)
+{
+	char *minutes = NULL;
+	bool ok;
+
+	printf("A few questions, as a massage therapist would ask before a massage.\n\n");
+	ok = ask("Is the pain severe, did it start after a fall or an accident, is numbness or "
+		 "weakness spreading into your legs, or do you have a fever?",
+		 chair_red_flag_list(), chair_red_flag_from_string, a, 3, NULL) &&
+	     ask("Where does it hurt? Name the worst place first.", chair_any_zone_list(),
+		 valid_zone, a, 0, NULL) &&
+	     ask("How does it feel?", chair_feeling_list(), chair_feeling_from_string, a, 1, NULL) &&
+	     ask("What do you want from the massage?", chair_goal_list(), chair_goal_from_string, a,
+		 -1, &a->goal) &&
+	     ask("How many minutes do you have?", "5 or more", valid_minutes, a, -1, &minutes) &&
+	     ask("How firm do you like it?", chair_pressure_list(), chair_pressure_from_string, a,
+		 -1, &a->pressure) &&
+	     ask("Anything the chair should know?", chair_condition_list(),
+		 chair_condition_from_string, a, 2, NULL);
+	if (minutes) {
+		a->has_minutes = parse_uint(minutes, 1440, &a->minutes);
+		free(minutes);
+	}
+	putchar('\n');
+	return ok;
+}
+
+/* Copies one value, of any type, from @p src to @p dst. */
+static bool copy_value(DBusMessageIter *src, DBusMessageIter *dst)
+{
+	int t = dbus_message_iter_get_arg_type(src);
+	DBusMessageIter s, d;
+	char *sig = NULL;
+	bool ok;
+
+	if (dbus_type_is_basic(t)) {
+		DBusBasicValue v;
+
+		dbus_message_iter_get_basic(src, &v);
+		return dbus_message_iter_append_basic(dst, t, &v);
+	}
+	dbus_message_iter_recurse(src, &s);
+	if (t == DBUS_TYPE_VARIANT)
+		sig = dbus_message_iter_get_signature(&s);
+	else if (t == DBUS_TYPE_ARRAY)
+		sig = dbus_message_iter_get_signature(src);
+	ok = dbus_message_iter_open_container(dst, t, sig ? sig + (t == DBUS_TYPE_ARRAY) : NULL, &d);
+	dbus_free(sig);
+	for (; ok && dbus_message_iter_get_arg_type(&s) != DBUS_TYPE_INVALID;
+	     dbus_message_iter_next(&s))
+		ok = copy_value(&s, &d);
+	return ok && dbus_message_iter_close_container(dst, &d);
+}
+
+/* Prints the options as the chairctl start flags that give them. */
+static void print_start_flags(const char *program, DBusMessageIter *options)
+{
+	DBusMessageIter d, e, v, a;
+
+	printf("chairctl start --program %s", program);
+	for (dbus_message_iter_recurse(options, &d);
+	     dbus_message_iter_get_arg_type(&d) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&d)) {
+		const char *key, *s;
+		DBusBasicValue b;
+
+		dbus_message_iter_recurse(&d, &e);
+		dbus_message_iter_get_basic(&e, &key);
+		dbus_message_iter_next(&e);
+		dbus_message_iter_recurse(&e, &v);
+		switch (dbus_message_iter_get_arg_type(&v)) {
+		case DBUS_TYPE_UINT64:
+			dbus_message_iter_get_basic(&v, &b);
+			printf(" --minutes %" PRIu64, b.u64 / 60000000);
+			break;
+		case DBUS_TYPE_UINT32:
+			dbus_message_iter_get_basic(&v, &b);
+			printf(" --%s %" PRIu32, key, b.u32);
+			break;
+		case DBUS_TYPE_STRING:
+			dbus_message_iter_get_basic(&v, &s);
+			printf(" --%s %s", key, s);
+			break;
+		case DBUS_TYPE_ARRAY:
+			for (dbus_message_iter_recurse(&v, &a);
+			     dbus_message_iter_get_arg_type(&a) == DBUS_TYPE_STRING;
+			     dbus_message_iter_next(&a)) {
+				dbus_message_iter_get_basic(&a, &s);
+				printf(" --%s %s", strcmp(key, "conditions") == 0 ? "condition" : key, s);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	putchar('\n');
+}
+
+static DBusMessage *recommend_call(const struct answers *a)
+{
+	DBusMessage *call = new_call(CHAIR_INTERFACE, "Recommend");
+	DBusMessageIter it, d;
+	char *goal = a->goal, *pressure = a->pressure;
+
+	dbus_message_iter_init_append(call, &it);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	for (int k = 0; k < 4; k++)
+		if (a->n_list[k])
+			dict_add_strings(&d, list_keys[k], (char **)a->list[k], a->n_list[k], true);
+	if (goal)
+		dict_add_strings(&d, "goal", &goal, 1, false);
+	if (a->has_minutes)
+		dict_add_uint(&d, "minutes", DBUS_TYPE_UINT32, a->minutes);
+	if (pressure)
+		dict_add_strings(&d, "pressure", &pressure, 1, false);
+	dbus_message_iter_close_container(&it, &d);
+	return call;
+}
+
+static int start_recommended(struct ctx *c, const char *program, DBusMessageIter *options)
+{
+	DBusMessage *call = new_call(CHAIR_INTERFACE, "Start");
+	DBusMessageIter it;
+
+	dbus_message_iter_init_append(call, &it);
+	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &program) ||
+	    !copy_value(options, &it)) {
+		err("out of memory");
+		dbus_message_unref(call);
+		return EXIT_DAEMON;
+	}
+	return send_start(c, call, program);
+}
+
+static int recommend_usage(void)
+{
+	printf("Usage: chairctl recommend [--zone Z]... [--feeling F]... [--goal G] [--minutes N]\n"
+	       "                          [--pressure P] [--condition C]... [--red-flag R]...\n"
+	       "                          [--start]\n\n"
+	       "Asks what a massage therapist asks before a massage, and recommends a program,\n"
+	       "its options and why. With no answers on a terminal, it asks the questions one\n"
+	       "by one. See docs/consultation.md.\n\n"
+	       "  --zone Z        where it hurts, worst first; repeat for more:\n"
+	       "                  %s,\n"
+	       "                  arms, hips, calves, feet\n"
+	       "  --feeling F     how it feels; repeat for more:\n"
+	       "                  %s\n"
+	       "  --goal G        %s\n"
+	       "  --minutes N     the time you have, 5 or more\n"
+	       "  --pressure P    %s\n"
+	       "  --condition C   %s\n"
+	       "  --red-flag R    %s\n"
+	       "  --start         start the recommended program with its options\n",
+	       chair_zone_list(), chair_feeling_list(), chair_goal_list(), chair_pressure_list(),
+	       chair_condition_list(), chair_red_flag_list());
+	return 0;
+}
+
+static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "zone", required_argument, NULL, 'z' },
+		{ "feeling", required_argument, NULL, 'f' },
+		{ "condition", required_argument, NULL, 'c' },
+		{ "red-flag", required_argument, NULL, 'r' },
+		{ "goal", required_argument, NULL, 'g' },
+		{ "minutes", required_argument, NULL, 'm' },
+		{ "pressure", required_argument, NULL, 'p' },
+		{ "start", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct answers a = { 0 };
+	DBusMessage *reply;
+	DBusMessageIter it, options, reasons;
+	const char *program;
+	bool start = false, asked = false;
+	int o, r = 0;
+
+	(void)cmd;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
+		switch (o) {
+		case 'z':
+		case 'f':
+		case 'c':
+		case 'r':
+			if (!answers_push(&a, o == 'z' ? 0 : o == 'f' ? 1 : o == 'c' ? 2 : 3, optarg))
+				return EXIT_USAGE;
+			break;
+		case 'g':
+			a.goal = optarg;
+			break;
+		case 'p':
+			a.pressure = optarg;
+			break;
+		case 'm':
+			if (!parse_uint(optarg, 1440, &a.minutes)) {
+				err("--minutes takes a whole number of minutes, such as --minutes 15");
+				return EXIT_USAGE;
+			}
+			a.has_minutes = true;
+			break;
+		case 's':
+			start = true;
+			break;
+		case 'h':
+			return recommend_usage();
+		default:
+			return usage_for("recommend");
+		}
+	}
+	if (optind < argc) {
+		err("unexpected argument '%s'", argv[optind]);
+		return usage_for("recommend");
+	}
+	if (answers_empty(&a) && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		if (!ask_all(&a))
+			return EXIT_USAGE;
+		asked = true;
+	}
+	reply = send_call(c, recommend_call(&a), CALL_TIMEOUT_MS, &r);
+	if (asked) {
+		free(a.goal);
+		free(a.pressure);
+		for (int k = 0; k < 4; k++)
+			for (int i = 0; i < a.n_list[k]; i++)
+				free(a.list[k][i]);
+	}
 	if (!reply)
 		return r;
+	dbus_message_iter_init(reply, &it);
+	dbus_message_iter_get_basic(&it, &program);
+	dbus_message_iter_next(&it);
+	options = it;
+	dbus_message_iter_next(&it);
+	if (*program) {
+		printf("Recommended: %s\n", program);
+		fputs("  ", stdout);
+		print_start_flags(program, &options);
+	} else {
+		printf("No massage is recommended.\n");
+	}
+	printf("Why:\n");
+	for (dbus_message_iter_recurse(&it, &reasons);
+	     dbus_message_iter_get_arg_type(&reasons) == DBUS_TYPE_STRING;
+	     dbus_message_iter_next(&reasons)) {
+		const char *s;
+
+		dbus_message_iter_get_basic(&reasons, &s);
+		print_wrapped("  ", s, 76);
+	}
+	if (start && !*program) {
+		err("nothing was started: see a doctor first");
+		r = EXIT_DAEMON;
+	} else if (start) {
+		r = start_recommended(c, program, &options);
+	}
 	dbus_message_unref(reply);
-	printf("Started %s.\n", program);
-	return 0;
+	return r;
 }
 
 /* A command that is one call without arguments: stop, pause, estop... */
@@ -982,6 +1333,9 @@ static const struct command commands[] = {
 	{ "scan", "", "Measures your shoulder height, so the massage fits your back.", cmd_scan,
 	  "Scan", NULL },
 	{ "reload", "", "Re-reads the program files.", cmd_simple, "Reload", "Programs reloaded." },
+	{ "recommend", "[--zone Z]... [--feeling F]... [--goal G] [--minutes N] [--pressure P] "
+		       "[--condition C]... [--red-flag R]... [--start]",
+	  "Asks what a therapist would, and recommends a massage and why.", cmd_recommend },
 	{}
 };
 
