@@ -19,7 +19,6 @@
 
 #include "consult.h"
 #include "macro.h"
-#include "textparse.h"
 
 #define BIT(i) (UINT32_C(1) << (i))
 #define MAX_CANDIDATES 4
@@ -795,8 +794,8 @@ int chair_consult(const struct chair_answers *a, const struct chair_programs *ps
 		if (!next)
 			break;
 		if (p)
-			say(&rs, "This chair rules %s out (%s), so %s instead.", pl.cand[i], msg,
-			    next);
+			say(&rs, "This chair's %s program is not for these answers, so %s instead.",
+			    pl.cand[i], next);
 		else
 			say(&rs, "This chair has no %s program, so %s instead.", pl.cand[i], next);
 	}
