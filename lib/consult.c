@@ -128,6 +128,8 @@ int chair_answers_add(struct chair_answers *a, const char *key, const char *valu
 	if (k->type == CHAIR_ANSWER_UINT)
 		return fail(ret_msg, -EINVAL, "Answer '%s' is a number of minutes, not a name.",
 			    key);
+	if (!value)
+		return fail(ret_msg, -EINVAL, "Answer '%s' has no value.", key);
 	i = k->lookup(value);
 	if (i < 0)
 		return fail(ret_msg, -EINVAL, "Answer '%s' has an unknown value '%.*s'; use %s%s.",

@@ -391,6 +391,11 @@ static void test_errors(void **state)
 	assert_non_null(strstr(msg, "number of minutes"));
 	free(msg);
 
+	msg = NULL;
+	assert_int_equal(chair_answers_add(&a, "profile", NULL, &msg), -EINVAL);
+	assert_non_null(strstr(msg, "'profile' has no value"));
+	free(msg);
+
 	/* The key types, for the D-Bus reader. */
 	msg = NULL;
 	assert_int_equal(chair_answer_key_type("zones", &msg), CHAIR_ANSWER_STRINGS);
