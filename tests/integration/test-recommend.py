@@ -79,6 +79,12 @@ class TestRecommend(ChairTestCase):
                 self.assertEqual(c.get('DurationUSec'), options['duration_usec']['data'])
                 self.assertEqual(c.get('Intensity'), options['intensity']['data'])
                 self.assertEqual(c.get('Heat'), options['heat']['data'])
+                # What the session applied is what was recommended.
+                self.assertEqual(c.get('Focus'), options.get('focus', {'data': ''})['data'])
+                self.assertLessEqual(set(options.get('avoid', {'data': []})['data']),
+                                     set(c.get('Avoid')))
+                self.assertEqual(sorted(c.get('Conditions')),
+                                 sorted(options.get('conditions', {'data': []})['data']))
                 seen.add(program)
                 c.call('Stop')
                 c.wait_state('idle')
