@@ -85,6 +85,8 @@ class TestRecommend(ChairTestCase):
                                      set(c.get('Avoid')))
                 self.assertEqual(sorted(c.get('Conditions')),
                                  sorted(options.get('conditions', {'data': []})['data']))
+                # The daemon never has to turn off heat that was recommended.
+                self.assertEqual([a for a in c.get('Adjustments') if 'heat' in a.lower()], [])
                 seen.add(program)
                 c.call('Stop')
                 c.wait_state('idle')
