@@ -378,9 +378,10 @@ static int check_ran(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHAIR_P
 				r = warn(pv, "%s:%u: compress is skipped: every airbag it uses is off "
 					     "in this session.", p->path, st->line);
 			else if (ph == CHAIR_PHASE_MAIN)
-				r = warn(pv, "%s:%u: this step never runs in a %s session: the close "
-					     "begins before the main phase reaches it.", p->path,
-					 st->line, span_text(pv->duration, d, sizeof(d)));
+				r = warn(pv, "%s:%u: this step never runs in a %s session: the %s "
+					     "before the main phase reaches it.", p->path, st->line,
+					 span_text(pv->duration, d, sizeof(d)),
+					 p->n_steps[CHAIR_PHASE_CLOSE] ? "close begins" : "session ends");
 			else
 				r = warn(pv, "%s:%u: this %s step never runs in a %s session.", p->path,
 					 st->line, chair_phase_to_string((enum chair_phase)ph),
