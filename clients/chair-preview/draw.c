@@ -402,6 +402,10 @@ static double draw_axis(const struct frame *f, double y)
 		cairo_move_to(cr, x, y);
 		cairo_line_to(cr, x, y + 5);
 		cairo_stroke(cr);
+		/* The last mark is the session's end; a regular one just before
+		 * it would crowd its label. */
+		if (m != minutes && minutes - m < every)
+			continue;
 		snprintf(label, sizeof(label), m == minutes ? "%u min" : "%u", m);
 		colour(cr, ink);
 		text(cr, x, y + 17, 11, false, m == minutes ? 0.8 : 0.5, label);

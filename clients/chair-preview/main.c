@@ -322,16 +322,16 @@ static void print_summary(const struct preview *pv)
 			printf("  %-10s starts at %s\n", chair_phase_to_string((enum chair_phase)ph),
 			       mmss((uint64_t)pv->phase_start[ph], a, sizeof(a)));
 
-	printf("\nWhere the roller is       time  pressing  deepest\n");
+	printf("\n%-20s %6s %9s %8s\n", "Where the roller is", "time", "pressing", "deepest");
 	for (int z = 0; z <= CHAIR_ZONE_COUNT; z++) {
 		const struct preview_zone *zn = &pv->zone[z];
 
 		if (z == CHAIR_ZONE_COUNT && !zn->usec)
 			continue;
-		printf("  %-18s %s     %s        %u\n", zone_label(z), mmss(zn->usec, a, sizeof(a)),
+		printf("  %-18s %6s %9s %8u\n", zone_label(z), mmss(zn->usec, a, sizeof(a)),
 		       mmss(zn->pressure_usec, b, sizeof(b)), zn->max_depth);
 	}
-	printf("  %-18s %s\n", "total", mmss(pv->elapsed, a, sizeof(a)));
+	printf("  %-18s %6s\n", "total", mmss(pv->elapsed, a, sizeof(a)));
 
 	printf("\nTechniques:\n");
 	for (int t = 0; t < CHAIR_TECHNIQUE_COUNT; t++)
@@ -422,6 +422,10 @@ static void print_json(const struct preview *pv)
 	json_str(pv->program->id);
 	printf(",\"name\":");
 	json_str(pv->program->name);
+	printf(",\"description\":");
+	json_str(pv->program->description ? pv->program->description : "");
+	printf(",\"character\":");
+	json_str(chair_character_to_string(pv->program->character));
 	printf(",\"duration_s\":%.2f,\"elapsed_s\":%.2f,\"intensity\":%u,\"heat\":%d,\"focus\":",
 	       secs(pv->duration), secs(pv->elapsed), o->intensity, o->heat);
 	if (o->focus >= 0)

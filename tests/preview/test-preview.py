@@ -125,7 +125,7 @@ class Summary(unittest.TestCase):
         out = preview('swedish', '--avoid', 'lower-back').stdout
         self.assertIn('Swedish (swedish): 15:00, intensity 3, heat 1', out)
         self.assertIn('Options: avoid lower-back;', out)
-        self.assertRegex(out, r'lower-back +\d+:\d\d +0:00 +0\n')
+        self.assertRegex(out, r'\n  lower-back +\d+:\d\d +0:00 +0\n')
         self.assertRegex(out, r'total +15:00')
         # The steps that work only there are left out, and the summary says so.
         self.assertRegex(out, r'Warnings:\n  \S+swedish\.program:\d+: knead on lower-back is '
