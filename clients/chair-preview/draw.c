@@ -120,10 +120,7 @@ static void draw_zones(const struct frame *f)
 {
 	const struct preview *pv = f->pv;
 	cairo_t *cr = f->cr;
-	uint32_t guarded = pv->opt.avoid_back;
-
-	if (pv->opt.conditions & (UINT32_C(1) << CHAIR_COND_PREGNANCY))
-		guarded |= (UINT32_C(1) << CHAIR_ZONE_LOWER_BACK) | (UINT32_C(1) << CHAIR_ZONE_SACRUM);
+	uint32_t guarded = pv->policy.avoid_back;
 	for (int z = 0; z < CHAIR_ZONE_COUNT; z++) {
 		double top, bottom, y0, y1;
 		bool avoid = guarded & (UINT32_C(1) << z);
@@ -287,7 +284,7 @@ static double draw_air(const struct frame *f, double y)
 		if (!chair_hw_has_air_zone(&pv->hw, (enum chair_air_zone)z))
 			continue;
 		snprintf(label, sizeof(label), "air %s", chair_air_zone_to_string((enum chair_air_zone)z));
-		band(f, y, ROW_H, label, pv->air_blocked & (UINT32_C(1) << z));
+		band(f, y, ROW_H, label, pv->policy.air_blocked & (UINT32_C(1) << z));
 		cairo_set_source_rgb(f->cr, 0.09, 0.62, 0.70);
 		spans(f, y, ROW_H, air_on, z);
 		y += ROW_H + 2;
@@ -315,7 +312,7 @@ static double draw_heat(const struct frame *f, double y)
 		if (!chair_hw_has_heater(&pv->hw, (enum chair_heater)h))
 			continue;
 		snprintf(label, sizeof(label), "heat %s", chair_heater_to_string((enum chair_heater)h));
-		band(f, y, ROW_H, label, pv->heat_level[h] == 0 && pv->opt.heat > 0);
+		band(f, y, ROW_H, label, pv->policy.heat_blocked & (UINT32_C(1) << h));
 		/* Runs of one shade, so that the SVG stays small. */
 		for (size_t i = 0, start = 0; i <= pv->n_samples; i++) {
 			int shade = i < pv->n_samples ? heat_shade(pv->samples[i].temp_c[h], span) : -1;

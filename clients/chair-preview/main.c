@@ -346,7 +346,7 @@ static void print_summary(const struct preview *pv)
 			printf("  %-10s %s  %4.1f kPa%s\n",
 			       chair_air_zone_to_string((enum chair_air_zone)z),
 			       mmss(pv->air_usec[z], a, sizeof(a)), pv->air_max_kpa[z],
-			       pv->air_blocked & (UINT32_C(1) << z) ? "  (kept empty)" : "");
+			       pv->policy.air_blocked & (UINT32_C(1) << z) ? "  (kept empty)" : "");
 
 	printf("\nHeat (heater on, warmest):\n");
 	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)

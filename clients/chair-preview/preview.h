@@ -18,6 +18,7 @@
 #include "body.h"
 #include "engine.h"
 #include "hw.h"
+#include "policy.h"
 #include "program.h"
 
 /* The timeline keeps one sample per this much session time. */
@@ -61,7 +62,7 @@ struct preview {
 	double heat_max_c[CHAIR_HEATER_COUNT];
 	int64_t phase_start[CHAIR_PHASE_COUNT]; /* usec, or -1: never */
 	uint32_t faults;
-	uint32_t air_blocked; /* air zones the session keeps empty */
+	struct chair_policy policy; /* what the options allow: avoided zones, blocked airbags */
 
 	char **warnings; /* NULL-terminated; sentences a person can act on */
 

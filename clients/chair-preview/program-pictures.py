@@ -4,13 +4,15 @@
 
   program-pictures.py build PREVIEW PROGRAMS_DIR OUT_DIR
       draws OUT_DIR/ID.png for every PROGRAMS_DIR/ID.program with
-      chair-preview, each marked with the SHA-256 of the file it shows, and
+      chair-preview, each marked with the SHA-256 of the file it shows and
+      of its session's summary, and
       writes OUT_DIR/programs-section.md, the list that goes in the docs.
   program-pictures.py update OUT_DIR PROGRAMS_DIR DOCS_DIR
       copies what `build` made into DOCS_DIR/programs/ and DOCS_DIR/programs.md.
   program-pictures.py check PREVIEW PROGRAMS_DIR DOCS_DIR
       fails when a picture or the list is missing or stale: a program file
-      changed, was added or was removed since the pictures were drawn.
+      changed, was added or was removed since the pictures were drawn, or
+      the session it describes did.
 """
 
 import glob
@@ -44,8 +46,12 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def source_text(path):
-    return '%s sha256=%s' % (os.path.basename(path), sha256(path))
+def source_text(preview, path):
+    """What a picture shows: the program file, and what the chair does with
+    it (the summary changes when the engine, motion or safety do)."""
+    session = json.dumps(summary(preview, path), sort_keys=True).encode()
+    return '%s sha256=%s session-sha256=%s' % (os.path.basename(path), sha256(path),
+                                               hashlib.sha256(session).hexdigest())
 
 
 def png_chunk(kind, data):
@@ -110,7 +116,7 @@ def build(preview, programs_dir, out_dir):
         r = subprocess.run([preview, path, '--png', png], capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit('%s: chair-preview failed: %s' % (path, r.stderr.strip()))
-        mark(png, source_text(path))
+        mark(png, source_text(preview, path))
     with open(os.path.join(out_dir, 'programs-section.md'), 'w') as f:
         f.write(section(preview, programs_dir))
 
@@ -153,10 +159,14 @@ def check(preview, programs_dir, docs_dir):
         if not os.path.exists(png):
             problems.append('%s has no picture: %s is missing' % (path, png))
             continue
-        source = marked_source(png)
-        if source != source_text(path):
+        source = (marked_source(png) or 'an unmarked program').split()
+        now = source_text(preview, path).split()
+        if source[:2] != now[:2]:
             problems.append('%s is stale: it shows %s, but the file is now %s' % (
-                png, source or 'an unmarked program', source_text(path)))
+                png, ' '.join(source[:2]), ' '.join(now[:2])))
+        elif source != now:
+            problems.append('%s is stale: %s is unchanged, but the session it describes is '
+                            'not (the engine, motion control or safety changed)' % (png, path))
     if os.path.isdir(pictures):
         for extra in sorted(set(os.listdir(pictures)) - wanted):
             problems.append('%s shows no built-in program' % os.path.join(pictures, extra))

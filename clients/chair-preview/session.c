@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
 #include "macro.h"
+#include "motion.h"
+#include "policy.h"
 #include "preview.h"
 #include "safety.h"
 #include "sim.h"
@@ -102,23 +103,17 @@ static int check_parts(struct preview *pv, const struct chair_step *st)
 	return r;
 }
 
-/* The back zones no pressure may reach, and which condition or choice
- * protects them. */
-static uint32_t protected_zones(const struct preview *pv, const char **ret_why)
+/* Why a back zone is kept free of pressure: the words for a warning. */
+static const char *protector(const struct chair_options *o, enum chair_zone z)
 {
-	const struct chair_options *o = &pv->opt;
-
-	if (o->conditions & BIT(CHAIR_COND_PREGNANCY)) {
-		*ret_why = "pregnancy";
-		return o->avoid_back | BIT(CHAIR_ZONE_LOWER_BACK) | BIT(CHAIR_ZONE_SACRUM);
+	if (o->avoid_back & BIT(z)) {
+		if (o->conditions & BIT(CHAIR_COND_INFLAMMATION))
+			return "inflammation";
+		if (o->conditions & BIT(CHAIR_COND_RECENT_INJURY))
+			return "a recent injury";
+		return "your avoid list";
 	}
-	if (o->conditions & BIT(CHAIR_COND_INFLAMMATION))
-		*ret_why = "inflammation";
-	else if (o->conditions & BIT(CHAIR_COND_RECENT_INJURY))
-		*ret_why = "a recent injury";
-	else
-		*ret_why = "your avoid list";
-	return o->avoid_back;
+	return "pregnancy";
 }
 
 static uint32_t step_zones(const struct chair_step *st)
@@ -145,30 +140,32 @@ static const char *zone_names(uint32_t m, char *buf, size_t n)
 }
 
 /* What a person should know before the session: steps the chair cannot
- * do, percussion a condition rules out, a frame that does not fit. */
+ * do, percussion a condition rules out, a frame that does not fit. The
+ * session's policy says what its options allow. */
 static int check_program(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHAIR_PROGRAM_MAX_STEPS])
 {
 	const struct chair_program *p = pv->program;
 	const struct chair_options *o = &pv->opt;
-	uint32_t percussion_off = BIT(CHAIR_COND_NERVE_PAIN) | BIT(CHAIR_COND_ARTHRITIS);
+	const struct chair_policy *pol = &pv->policy;
 	uint64_t frame = 0;
 	char a[32], b[32], c[32], zones[128];
-	const char *why;
-	uint32_t prot = protected_zones(pv, &why);
 	int r = 0;
 
+	chair_policy_init(&pv->policy, o, &pv->hw);
 	for (int ph = 0; ph < CHAIR_PHASE_COUNT; ph++)
 		for (size_t i = 0; i < p->n_steps[ph] && i < CHAIR_PROGRAM_MAX_STEPS; i++) {
 			const struct chair_step *st = &p->steps[ph][i];
+			struct chair_step adapted = *st;
 			const char *tech = chair_technique_to_string(st->technique);
-			uint32_t zs = step_zones(st);
+			uint32_t zs = step_zones(st), hit = zs & pol->avoid_back;
 
 			if (ph != CHAIR_PHASE_MAIN)
 				frame += st->time_usec;
 			r = check_parts(pv, st);
 			if (r < 0)
 				return r;
-			if (st->technique == CHAIR_TECH_TAP && (o->conditions & percussion_off)) {
+			skipped[ph][i] = !chair_policy_adapt_step(pol, &pv->hw, &adapted);
+			if (st->technique == CHAIR_TECH_TAP && pol->no_percussion) {
 				int cond = (o->conditions & BIT(CHAIR_COND_NERVE_PAIN))
 						   ? CHAIR_COND_NERVE_PAIN
 						   : CHAIR_COND_ARTHRITIS;
@@ -176,17 +173,21 @@ static int check_program(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHA
 				r = warn(pv, "%s:%u: tap is percussion, which %s rules out; the chair "
 					     "kneads gently there instead.", p->path, st->line,
 					 chair_condition_to_string((enum chair_condition)cond));
-			} else if (st->technique == CHAIR_TECH_TAP && (zs & prot) && o->conditions) {
+			} else if (st->technique == CHAIR_TECH_TAP && hit && o->conditions) {
 				r = warn(pv, "%s:%u: tap reaches %s, which %s protects; the chair does "
 					     "not tap there.", p->path, st->line,
-					 zone_names(zs & prot, zones, sizeof(zones)), why);
+					 zone_names(hit, zones, sizeof(zones)),
+					 protector(o, (enum chair_zone)__builtin_ctz(hit)));
 			}
 			if (r < 0)
 				return r;
-			if (is_roller(st->technique) && zs && (zs & ~o->avoid_back & ~prot) == 0) {
+			if (!skipped[ph][i] && is_roller(adapted.technique) && zs && hit == zs) {
 				skipped[ph][i] = true;
 				r = warn(pv, "%s:%u: %s on %s is skipped: no pressure may go there.",
 					 p->path, st->line, tech, zone_names(zs, zones, sizeof(zones)));
+			} else if (skipped[ph][i] && adapted.technique == CHAIR_TECH_COMPRESS) {
+				r = warn(pv, "%s:%u: compress is skipped: every airbag it uses is off in "
+					     "this session.", p->path, st->line);
 			}
 			if (r < 0)
 				return r;
@@ -203,7 +204,7 @@ static int check_program(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHA
 }
 
 static void account(struct preview *pv, uint64_t dt, const struct chair_sim *sim,
-		    const struct chair_command *cmd, const struct chair_targets *t, int technique)
+		    const struct chair_outputs *cmd, const struct chair_targets *t, int technique)
 {
 	double pos = chair_sim_position(sim), depth = chair_sim_depth(sim);
 	unsigned level = (unsigned)lround(depth / (pv->hw.depth_stroke_mm / 4.0));
@@ -234,7 +235,7 @@ static void account(struct preview *pv, uint64_t dt, const struct chair_sim *sim
 	}
 }
 
-static void sample(struct preview *pv, const struct chair_sim *sim, const struct chair_command *cmd,
+static void sample(struct preview *pv, const struct chair_sim *sim, const struct chair_outputs *cmd,
 		   int technique, enum chair_phase phase)
 {
 	struct preview_sample *s = &pv->samples[pv->n_samples++];
@@ -289,19 +290,18 @@ static int run(struct preview *pv, struct loop *l,
 	struct chair_sensors s;
 	struct chair_targets t;
 	struct chair_request req;
-	struct chair_command cmd = { 0 };
+	struct chair_outputs cmd = { 0 };
 	uint64_t now = START_USEC, next_sample = 0;
 	int technique = -1;
 	enum chair_phase phase = CHAIR_PHASE_WARM_UP;
 	int r;
 
 	chair_sim_read(l->sim, now, &in);
-	chair_control_sense(l->motion, now, &in, &cmd, &s);
+	chair_motion_observe(l->motion, now, &in, &cmd);
 	r = chair_engine_new(pv->program, &pv->opt, &pv->hw, &pv->body, now, &l->engine);
 	if (r < 0)
 		return r;
 	chair_motion_set_guard(l->motion, chair_engine_guard(l->engine));
-	pv->air_blocked = chair_engine_guard(l->engine)->air_blocked;
 	chair_safety_session_begin(l->safety);
 
 	while (!chair_engine_finished(l->engine)) {
@@ -311,9 +311,11 @@ static int run(struct preview *pv, struct loop *l,
 		chair_sim_step(l->sim, STEP_USEC, &cmd);
 		now += STEP_USEC;
 		chair_sim_read(l->sim, now, &in);
-		chair_control_sense(l->motion, now, &in, &cmd, &s);
+		chair_motion_observe(l->motion, now, &in, &cmd);
+		chair_motion_sensors(l->motion, &in, &s);
 		chair_engine_tick(l->engine, now, &s, &t);
-		ev = chair_control_act(l->motion, l->safety, now, &in, &t, &req, &cmd);
+		chair_motion_request(l->motion, &in, &t, &req);
+		ev = chair_safety_step(l->safety, now, &in, &req, &cmd);
 		elapsed = chair_engine_elapsed(l->engine);
 
 		if (!t.hold) {
@@ -363,21 +365,9 @@ static int check_ran(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHAIR_P
 		for (size_t i = 0; i < p->n_steps[ph] && i < CHAIR_PROGRAM_MAX_STEPS && r >= 0; i++) {
 			const struct chair_step *st = &p->steps[ph][i];
 
-			uint32_t air = st->air & ~pv->air_blocked;
-
-			for (int z = 0; z < CHAIR_AIR_COUNT; z++)
-				if (!chair_hw_has_air_zone(&pv->hw, (enum chair_air_zone)z))
-					air &= ~BIT(z);
 			if (ran[ph][i] || skipped[ph][i])
 				continue;
-			if (st->technique == CHAIR_TECH_STRETCH &&
-			    !(chair_hw_has_output(&pv->hw, CHAIR_OUT_RECLINE_UP) &&
-			      chair_hw_has_output(&pv->hw, CHAIR_OUT_RECLINE_DOWN)))
-				continue; /* check_parts() said why */
-			if (st->technique == CHAIR_TECH_COMPRESS && !air)
-				r = warn(pv, "%s:%u: compress is skipped: every airbag it uses is off "
-					     "in this session.", p->path, st->line);
-			else if (ph == CHAIR_PHASE_MAIN)
+			if (ph == CHAIR_PHASE_MAIN)
 				r = warn(pv, "%s:%u: this step never runs in a %s session: the %s "
 					     "before the main phase reaches it.", p->path, st->line,
 					 span_text(pv->duration, d, sizeof(d)),
