@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import xml.etree.ElementTree as ET
 
 BUILD = os.environ.get('CHAIRD_BUILD_DIR', 'build')
 SRC = os.environ.get('CHAIRD_SOURCE_DIR', '.')
@@ -222,8 +223,12 @@ class Pictures(unittest.TestCase):
                     # Not blank: a good part of it is drawn, in many colours.
                     self.assertGreater(s['inked'], 1000 * 600 // 5)
                     self.assertGreater(s['colours'], 50)
-                    with open(os.path.join(d, prog + '.svg')) as f:
-                        self.assertIn('<svg', f.read(200))
+                    # The SVG is the same drawing: well-formed, the same size,
+                    # with the zones, the path and the lettering in it.
+                    svg = ET.parse(os.path.join(d, prog + '.svg')).getroot()
+                    self.assertEqual(svg.tag, '{http://www.w3.org/2000/svg}svg')
+                    self.assertEqual(svg.get('viewBox'), '0 0 1000 600')
+                    self.assertGreater(sum(1 for e in svg.iter() if e.tag.endswith('path')), 50)
             for a, b in itertools.combinations(BUILTINS, 2):
                 self.assertNotEqual(stats[a]['hash'], stats[b]['hash'], (a, b))
 
