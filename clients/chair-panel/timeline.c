@@ -12,6 +12,7 @@ struct timeline {
 	char *program;
 	GVariant *options;
 	bool dirty;
+	bool running; /* a job is under way */
 	guint idle;
 	struct preview *pv;
 	char *message; /* why there is no picture */
@@ -124,36 +125,84 @@ static char *describe(const struct preview *pv)
 	return g_string_free(s, FALSE);
 }
 
-static void run(struct timeline *t)
+/* One run of the session, off the main loop: the STOP button and the
+ * rest of the screen stay live however long it takes on a slow board. */
+struct job {
+	char *program;
+	struct chair_options opt;
+	struct preview *pv;
+	char *message;
+};
+
+static void job_free(gpointer data)
 {
-	struct chair_options o;
+	struct job *j = data;
+
+	preview_free(j->pv);
+	g_free(j->program);
+	g_free(j->message);
+	g_free(j);
+}
+
+static void job_run(GTask *task, gpointer source, gpointer data, GCancellable *c)
+{
+	struct job *j = data;
 	struct chair_program *p;
 	struct chair_hw hw;
-	char *err = NULL, *text;
+	char *err = NULL;
 	int r;
 
-	t->pv = preview_free(t->pv);
-	g_clear_pointer(&t->message, g_free);
-	t->dirty = false;
-	if (!t->program)
-		return;
-	options_from(t->options, &o);
 	chair_hw(&hw);
-	p = find_program(t->program, &hw);
+	p = find_program(j->program, &hw);
 	if (!p) {
-		t->message = g_strdup_printf("No preview: the %s program's file cannot be read here.",
-					     t->program);
+		j->message = g_strdup_printf("No preview: the %s program's file cannot be read here.",
+					     j->program);
 	} else {
-		r = preview_run(p, &o, &hw, &t->pv, &err);
+		r = preview_run(p, &j->opt, &hw, &j->pv, &err);
 		if (r < 0)
-			t->message = err ? g_strdup(err) : g_strdup(g_strerror(-r));
+			j->message = err ? g_strdup(err) : g_strdup(g_strerror(-r));
 		free(err);
 		chair_program_unref(p);
 	}
-	text = t->pv ? describe(t->pv) : g_strdup(t->message);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void schedule(struct timeline *t);
+
+static void job_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct timeline *t = data;
+	struct job *j = g_task_get_task_data(G_TASK(res));
+	char *text;
+
+	t->running = false;
+	preview_free(t->pv);
+	t->pv = g_steal_pointer(&j->pv);
+	g_free(t->message);
+	t->message = g_steal_pointer(&j->message);
+	text = t->pv ? describe(t->pv) : g_strdup(t->message ? t->message : "");
 	gtk_label_set_text(GTK_LABEL(t->caption), text);
 	g_free(text);
 	gtk_widget_queue_draw(t->area);
+	schedule(t); /* the choices may have changed meanwhile */
+}
+
+static void run(struct timeline *t)
+{
+	struct job *j;
+	GTask *task;
+
+	t->dirty = false;
+	if (!t->program)
+		return;
+	j = g_new0(struct job, 1);
+	j->program = g_strdup(t->program);
+	options_from(t->options, &j->opt);
+	t->running = true;
+	task = g_task_new(NULL, NULL, job_done, t);
+	g_task_set_task_data(task, j, job_free);
+	g_task_run_in_thread(task, job_run);
+	g_object_unref(task);
 }
 
 static gboolean run_idle(gpointer data)
@@ -169,7 +218,7 @@ static gboolean run_idle(gpointer data)
  * tap on the body has marked its zone by then). */
 static void schedule(struct timeline *t)
 {
-	if (t->dirty && !t->idle && gtk_widget_get_mapped(t->area))
+	if (t->dirty && !t->idle && !t->running && gtk_widget_get_mapped(t->area))
 		t->idle = g_idle_add(run_idle, t);
 }
 
@@ -209,20 +258,6 @@ struct timeline *timeline_new(void)
 	gtk_box_append(GTK_BOX(t->box), t->area);
 	gtk_box_append(GTK_BOX(t->box), t->caption);
 	return t;
-}
-
-void timeline_free(struct timeline *t)
-{
-	if (!t)
-		return;
-	if (t->idle)
-		g_source_remove(t->idle);
-	preview_free(t->pv);
-	g_free(t->program);
-	g_free(t->message);
-	if (t->options)
-		g_variant_unref(t->options);
-	g_free(t);
 }
 
 GtkWidget *timeline_widget(struct timeline *t)

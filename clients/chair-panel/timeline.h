@@ -10,8 +10,9 @@ struct timeline;
 
 /* Program files are read from $CHAIR_PANEL_PROGRAMS (directories joined by
  * ':'), or from where chaird reads them. */
+/* It lives as long as the panel: a session run may be under way in a
+ * worker thread at any time. */
 struct timeline *timeline_new(void);
-void timeline_free(struct timeline *t);
 GtkWidget *timeline_widget(struct timeline *t);
 /* One sentence a person reads under the picture. */
 GtkWidget *timeline_caption(struct timeline *t);
