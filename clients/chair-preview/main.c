@@ -356,6 +356,11 @@ static void print_summary(const struct preview *pv)
 			       mmss(pv->heat_usec[h], a, sizeof(a)), pv->heat_max_c[h],
 			       pv->heat_level[h]);
 
+	if (pv->adjustments && *pv->adjustments) {
+		printf("\nWhat the chair changes:\n");
+		for (char **adj = pv->adjustments; *adj; adj++)
+			printf("  %s\n", *adj);
+	}
 	if (!pv->warnings) {
 		printf("\nWarnings: none\n");
 		return;
@@ -484,6 +489,11 @@ static void print_json(const struct preview *pv)
 			json_str(chair_fault_to_string((enum chair_fault)f));
 			first = false;
 		}
+	printf("],\"adjustments\":[");
+	for (char **a = pv->adjustments; a && *a; a++) {
+		printf("%s", a == pv->adjustments ? "" : ",");
+		json_str(*a);
+	}
 	printf("],\"warnings\":[");
 	for (char **w = pv->warnings; w && *w; w++) {
 		printf("%s", w == pv->warnings ? "" : ",");

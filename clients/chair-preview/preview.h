@@ -64,7 +64,8 @@ struct preview {
 	uint32_t faults;
 	struct chair_policy policy; /* what the options allow: avoided zones, blocked airbags */
 
-	char **warnings; /* NULL-terminated; sentences a person can act on */
+	char **warnings;    /* NULL-terminated; sentences a person can act on */
+	char **adjustments; /* what the session changes from what was asked, and why */
 
 	struct preview_sample *samples;
 	size_t n_samples;

@@ -64,45 +64,6 @@ static bool is_roller(enum chair_technique t)
 	return t != CHAIR_TECH_COMPRESS && t != CHAIR_TECH_STRETCH && t != CHAIR_TECH_REST;
 }
 
-/* The outputs a step needs, and what they are called for a person. */
-static int check_parts(struct preview *pv, const struct chair_step *st)
-{
-	static const struct {
-		enum chair_output a, b;
-		const char *what;
-	} parts[] = {
-		{ CHAIR_OUT_WALK_UP, CHAIR_OUT_WALK_DOWN, "the roller's walk motor" },
-		{ CHAIR_OUT_KNEAD_CW, CHAIR_OUT_KNEAD_CCW, "the kneading motor" },
-		{ CHAIR_OUT_TAP, CHAIR_OUT_TAP, "the percussion motor" },
-		{ CHAIR_OUT_VIBRATE_SEAT, CHAIR_OUT_VIBRATE_SEAT, "the seat vibrator" },
-		{ CHAIR_OUT_DEPTH_IN, CHAIR_OUT_DEPTH_OUT, "the depth motor" },
-		{ CHAIR_OUT_RECLINE_UP, CHAIR_OUT_RECLINE_DOWN, "the recline motor" },
-	};
-	const struct chair_program *p = pv->program;
-	const char *tech = chair_technique_to_string(st->technique);
-	bool need[ELEMENTSOF(parts)] = {
-		is_roller(st->technique),
-		st->technique == CHAIR_TECH_KNEAD,
-		st->technique == CHAIR_TECH_TAP,
-		st->technique == CHAIR_TECH_VIBRATE,
-		is_roller(st->technique) && st->depth > 0,
-		st->technique == CHAIR_TECH_STRETCH,
-	};
-	int r = 0;
-
-	for (size_t i = 0; i < ELEMENTSOF(parts) && r >= 0; i++)
-		if (need[i] && !(chair_hw_has_output(&pv->hw, parts[i].a) &&
-				 chair_hw_has_output(&pv->hw, parts[i].b)))
-			r = warn(pv, "%s:%u: %s needs %s, which this chair does not have.", p->path,
-				 st->line, tech, parts[i].what);
-	for (int z = 0; z < CHAIR_AIR_COUNT && r >= 0; z++)
-		if ((st->air & BIT(z)) && !chair_hw_has_air_zone(&pv->hw, (enum chair_air_zone)z))
-			r = warn(pv, "%s:%u: air=%s: this chair has no %s airbags.", p->path, st->line,
-				 chair_air_zone_to_string((enum chair_air_zone)z),
-				 chair_air_zone_to_string((enum chair_air_zone)z));
-	return r;
-}
-
 /* Why a back zone is kept free of pressure: the words for a warning. */
 static const char *protector(const struct chair_options *o, enum chair_zone z)
 {
@@ -149,9 +110,20 @@ static int check_program(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHA
 	const struct chair_policy *pol = &pv->policy;
 	uint64_t frame = 0;
 	char a[32], b[32], c[32], zones[128];
-	int r = 0;
+	char **losses = NULL;
+	int r;
 
 	chair_policy_init(&pv->policy, o, &pv->hw);
+	/* What this chair cannot do as written, in the daemon's words. */
+	r = chair_policy_losses(p, &pv->hw, &losses);
+	for (char **l = losses; r >= 0 && l && *l; l++)
+		r = warn(pv, "%s: on this chair, %s.", p->path, *l);
+	chair_strv_free(losses);
+	if (r < 0)
+		return r;
+	r = chair_policy_adjustments(p, o, &pv->hw, &pv->adjustments);
+	if (r < 0)
+		return r;
 	for (int ph = 0; ph < CHAIR_PHASE_COUNT; ph++)
 		for (size_t i = 0; i < p->n_steps[ph] && i < CHAIR_PROGRAM_MAX_STEPS; i++) {
 			const struct chair_step *st = &p->steps[ph][i];
@@ -161,9 +133,6 @@ static int check_program(struct preview *pv, bool skipped[CHAIR_PHASE_COUNT][CHA
 
 			if (ph != CHAIR_PHASE_MAIN)
 				frame += st->time_usec;
-			r = check_parts(pv, st);
-			if (r < 0)
-				return r;
 			skipped[ph][i] = !chair_policy_adapt_step(pol, &pv->hw, &adapted);
 			if (st->technique == CHAIR_TECH_TAP && pol->no_percussion) {
 				int cond = (o->conditions & BIT(CHAIR_COND_NERVE_PAIN))
@@ -437,6 +406,7 @@ struct preview *preview_free(struct preview *pv)
 		return NULL;
 	chair_program_unref(pv->program);
 	chair_strv_free(pv->warnings);
+	chair_strv_free(pv->adjustments);
 	free(pv->samples);
 	free(pv);
 	return NULL;
