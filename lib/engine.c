@@ -810,6 +810,7 @@ void chair_engine_tick(struct chair_engine *e, uint64_t now, const struct chair_
 		t->phase = e->phase;
 		t->technique = r->st.technique;
 		t->zone = r->roller ? (int)r->st.zone_top : -1;
+		t->line = r->st.line;
 		set_heat(e, t);
 
 		run_roller(e, s, t);

@@ -50,6 +50,7 @@ struct chair_targets {
 	enum chair_phase phase;
 	enum chair_technique technique;
 	int zone;               /**< the step's first back zone, or -1 */
+	unsigned line;          /**< the step's line in the program file, or 0 */
 };
 
 void chair_targets_idle(struct chair_targets *t);

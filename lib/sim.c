@@ -9,7 +9,6 @@ struct chair_sim {
 	struct chair_hw hw;
 	uint64_t now;
 	double pos;          /* mm above the seat */
-	double pulse_acc;    /* travel not yet turned into a pulse */
 	uint64_t pulses;
 	uint64_t last_pulse;
 	double depth;        /* mm */
@@ -61,6 +60,7 @@ static double duty_of(const struct chair_outputs *c, enum chair_output o, bool p
 static void step_walk(struct chair_sim *s, double dt, const struct chair_outputs *c)
 {
 	double v = 0.0, before = s->pos;
+	long crossed;
 
 	if (fault(s, CHAIR_SIM_FAULT_WALK_JAM) || fault(s, CHAIR_SIM_FAULT_MOTOR_DRIVER))
 		return;
@@ -68,10 +68,14 @@ static void step_walk(struct chair_sim *s, double dt, const struct chair_outputs
 	v -= duty_of(c, CHAIR_OUT_WALK_DOWN, s->hw.has_pwm[CHAIR_OUT_WALK_DOWN]);
 	s->pos += v * s->hw.walk_speed_mm_s * dt;
 	s->pos = CLAMP(s->pos, 0.0, s->hw.track_length_mm);
-	s->pulse_acc += fabs(s->pos - before);
-	while (s->pulse_acc >= s->hw.mm_per_pulse) {
-		s->pulse_acc -= s->hw.mm_per_pulse;
-		s->pulses++;
+	/* The encoder's slots sit at fixed places on the track: one pulse for
+	 * each slot the carriage crosses, whichever way it goes. Counting the
+	 * distance travelled instead would carry a part-slot over every
+	 * reversal, and the odometry would drift from the roller. */
+	crossed = labs(lround(floor(s->pos / s->hw.mm_per_pulse)) -
+		       lround(floor(before / s->hw.mm_per_pulse)));
+	if (crossed) {
+		s->pulses += (uint64_t)crossed;
 		s->last_pulse = s->now;
 	}
 }

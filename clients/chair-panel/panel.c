@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "timeline.h"
 #include "chair-generated.h"
 #include "config.h"
 
@@ -52,6 +53,8 @@ struct panel {
 	GtkWidget *conditions[5];
 	GtkWidget *refusal;
 	GtkWidget *start_button;
+	GtkWidget *setup_views, *preview_button;
+	struct timeline *timeline;
 
 	/* Running. */
 	GtkWidget *run_title, *run_progress, *run_left, *run_step, *run_state;
@@ -226,6 +229,7 @@ static void dump_layout(struct panel *p)
 	json_text(out, "fault-reason", p->fault_reason, true);
 	json_text(out, "run-step", p->run_step, true);
 	json_text(out, "finished", p->finished_title, true);
+	json_text(out, "timeline", timeline_caption(p->timeline), true);
 	json_text(out, "stop-alert", p->stop_alert, true);
 	g_string_append(out, "}}\n");
 	tmp = g_strconcat(p->layout_path, ".tmp", NULL);
@@ -604,6 +608,8 @@ static void programs_done(GObject *src, GAsyncResult *res, gpointer data)
 
 /* --- before start --------------------------------------------------------- */
 
+static void setup_changed(struct panel *p);
+
 static void show_values(struct panel *p)
 {
 	char buf[32];
@@ -614,6 +620,7 @@ static void show_values(struct panel *p)
 	gtk_label_set_text(GTK_LABEL(p->intensity_label), buf);
 	snprintf(buf, sizeof(buf), "%u", p->heat);
 	gtk_label_set_text(GTK_LABEL(p->heat_label), buf);
+	setup_changed(p);
 }
 
 static void setup_for(struct panel *p, struct program *prog)
@@ -630,6 +637,7 @@ static void setup_for(struct panel *p, struct program *prog)
 	for (int i = 0; i < 5; i++)
 		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->conditions[i]), FALSE);
 	body_reset(p->setup_body);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->preview_button), FALSE);
 	show_values(p);
 	p->show_finished = false;
 	show(p, "setup", "Before you start");
@@ -697,14 +705,12 @@ static void start_done(GObject *src, GAsyncResult *res, gpointer data)
 	schedule_dump(p);
 }
 
-static void on_start(GtkButton *b, gpointer data)
+/* The options as chosen on this screen, as Start() takes them (floating). */
+static GVariant *setup_options(struct panel *p)
 {
-	struct panel *p = data;
 	GVariantBuilder opts, avoid, conds;
 	bool any_avoid = false, any_cond = false;
 
-	if (!p->proxy || !p->chosen)
-		return;
 	g_variant_builder_init(&opts, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_init(&avoid, G_VARIANT_TYPE("as"));
 	g_variant_builder_init(&conds, G_VARIANT_TYPE("as"));
@@ -735,9 +741,40 @@ static void on_start(GtkButton *b, gpointer data)
 		g_variant_builder_add(&opts, "{sv}", "conditions", g_variant_builder_end(&conds));
 	else
 		g_variant_builder_clear(&conds);
+	return g_variant_builder_end(&opts);
+}
+
+/* The timeline follows every choice on this screen. */
+static void setup_changed(struct panel *p)
+{
+	if (p->chosen && p->timeline)
+		timeline_set(p->timeline, p->chosen->id, setup_options(p));
+}
+
+/* After the body diagram's own handler has marked the zone. */
+static void on_body_released(GtkGestureClick *g, int n, double x, double y, gpointer data)
+{
+	setup_changed(data);
+}
+
+static void on_preview_toggled(GtkToggleButton *b, gpointer data)
+{
+	struct panel *p = data;
+	bool on = gtk_toggle_button_get_active(b);
+
+	gtk_stack_set_visible_child_name(GTK_STACK(p->setup_views), on ? "timeline" : "options");
+	gtk_button_set_label(GTK_BUTTON(b), on ? "Options" : "Preview");
+	schedule_dump(p);
+}
+
+static void on_start(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	if (!p->proxy || !p->chosen)
+		return;
 	gtk_widget_set_sensitive(p->start_button, FALSE);
-	chair_chair1_call_start(p->proxy, p->chosen->id, g_variant_builder_end(&opts), NULL,
-				start_done, p);
+	chair_chair1_call_start(p->proxy, p->chosen->id, setup_options(p), NULL, start_done, p);
 }
 
 static void on_back(GtkButton *b, gpointer data)
@@ -926,6 +963,9 @@ static GtkWidget *build_setup(struct panel *p)
 	GtkWidget *left = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
 	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
 	GtkWidget *conds = gtk_grid_new(), *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
+	/* The options, or the session they make: the same place on screen. */
+	GtkWidget *opts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+	GtkGesture *tap = gtk_gesture_click_new();
 
 	gtk_widget_set_margin_start(box, 28);
 	gtk_widget_set_margin_end(box, 28);
@@ -933,6 +973,8 @@ static GtkWidget *build_setup(struct panel *p)
 	gtk_widget_set_margin_bottom(box, 16);
 	p->setup_body = body_new(true);
 	gtk_box_append(GTK_BOX(left), body_widget(p->setup_body));
+	g_signal_connect(tap, "released", G_CALLBACK(on_body_released), p);
+	gtk_widget_add_controller(body_widget(p->setup_body), GTK_EVENT_CONTROLLER(tap));
 	gtk_box_append(GTK_BOX(left), label("Tap a zone: once for more time there (green), again "
 					    "to avoid it if it is swollen or inflamed (red).", "note"));
 	gtk_widget_set_size_request(left, 380, -1);
@@ -944,11 +986,11 @@ static GtkWidget *build_setup(struct panel *p)
 	gtk_label_set_ellipsize(GTK_LABEL(p->setup_desc), PANGO_ELLIPSIZE_END);
 	gtk_box_append(GTK_BOX(right), p->setup_title);
 	gtk_box_append(GTK_BOX(right), p->setup_desc);
-	gtk_box_append(GTK_BOX(right), stepper("How long", "minutes", "−", "+", G_CALLBACK(on_minutes),
+	gtk_box_append(GTK_BOX(opts), stepper("How long", "minutes", "−", "+", G_CALLBACK(on_minutes),
 					       p, &p->minutes_label));
-	gtk_box_append(GTK_BOX(right), stepper("Pressure", "intensity", "Softer", "Stronger",
+	gtk_box_append(GTK_BOX(opts), stepper("Pressure", "intensity", "Softer", "Stronger",
 					       G_CALLBACK(on_intensity), p, &p->intensity_label));
-	gtk_box_append(GTK_BOX(right), stepper("Warmth", "heat", "Less", "More", G_CALLBACK(on_heat),
+	gtk_box_append(GTK_BOX(opts), stepper("Warmth", "heat", "Less", "More", G_CALLBACK(on_heat),
 					       p, &p->heat_label));
 	gtk_grid_set_row_spacing(GTK_GRID(conds), 10);
 	gtk_grid_set_column_spacing(GTK_GRID(conds), 10);
@@ -966,14 +1008,27 @@ static GtkWidget *build_setup(struct panel *p)
 		gtk_widget_add_css_class(p->conditions[i], "condition");
 		gtk_widget_set_hexpand(p->conditions[i], TRUE);
 		gtk_grid_attach(GTK_GRID(conds), p->conditions[i], i % 3, i / 3, 1, 1);
+		g_signal_connect_swapped(p->conditions[i], "toggled", G_CALLBACK(setup_changed), p);
 		g_free(name);
 	}
-	gtk_box_append(GTK_BOX(right), conds);
+	gtk_box_append(GTK_BOX(opts), conds);
+	p->timeline = timeline_new();
+	/* Tests read the caption from the layout: write it again once drawn. */
+	g_signal_connect_swapped(timeline_caption(p->timeline), "notify::label",
+				 G_CALLBACK(schedule_dump), p);
+	p->setup_views = gtk_stack_new();
+	gtk_stack_add_named(GTK_STACK(p->setup_views), opts, "options");
+	gtk_stack_add_named(GTK_STACK(p->setup_views), timeline_widget(p->timeline), "timeline");
+	gtk_box_append(GTK_BOX(right), p->setup_views);
 	p->refusal = label("", "refusal");
 	gtk_widget_set_name(p->refusal, "setup-refusal");
 	gtk_widget_set_visible(p->refusal, FALSE);
 	gtk_box_append(GTK_BOX(right), p->refusal);
 	gtk_box_append(GTK_BOX(actions), button("Back", "setup-back", G_CALLBACK(on_back), p));
+	p->preview_button = gtk_toggle_button_new_with_label("Preview");
+	gtk_widget_set_name(p->preview_button, "setup-preview");
+	g_signal_connect(p->preview_button, "toggled", G_CALLBACK(on_preview_toggled), p);
+	gtk_box_append(GTK_BOX(actions), p->preview_button);
 	p->start_button = button("Start", "setup-start", G_CALLBACK(on_start), p);
 	gtk_widget_add_css_class(p->start_button, "primary");
 	gtk_widget_set_hexpand(p->start_button, TRUE);

@@ -15,11 +15,11 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
-from chairtest import BUILD, Bus, Chair, main, wait_until  # noqa: E402
+from chairtest import BUILD, PROGRAMS, Bus, Chair, main, wait_until  # noqa: E402
 
 PANEL = os.path.join(BUILD, 'clients', 'chair-panel', 'chair-panel')
 SHOTS = os.path.join(BUILD, 'panel-screens')
-SCREENS = ('home', 'setup', 'running', 'estop', 'fault', 'finished', 'waiting')
+SCREENS = ('home', 'setup', 'timeline', 'running', 'estop', 'fault', 'finished', 'waiting')
 
 
 def missing():
@@ -38,6 +38,7 @@ class Panel:
         self.layout_path = os.path.join(bus.dir, 'layout.json')
         env = dict(bus.env, DISPLAY=display, GDK_BACKEND='x11', GSK_RENDERER='cairo',
                    NO_AT_BRIDGE='1', CHAIR_PANEL_LAYOUT=self.layout_path,
+                   CHAIR_PANEL_PROGRAMS=PROGRAMS,
                    CHAIR_PANEL_WINDOWED='1')
         self.log = open(os.path.join(bus.dir, 'panel.log'), 'w')
         self.proc = subprocess.Popen([PANEL, '--session'], env=env, stdout=self.log,
@@ -174,6 +175,42 @@ class TestPanel(unittest.TestCase):
         self.assertEqual(c.state(), 'idle')
         self.assertEqual(len(c.finished()), n)
         p.screenshot('refused')
+        p.tap('setup-back')
+        p.wait_screen('home')
+
+    def test_2b_before_you_start_timeline(self):
+        """Preview shows the session the choices make, drawn again as the
+        person taps a zone on the body."""
+        p = self.panel
+        self.go_home()
+        p.tap('program-swedish')
+        p.wait_screen('setup')
+        p.tap('setup-preview')
+        d = wait_until(lambda: (lambda d: d if 'setup-timeline' in d['widgets'] and
+                                d['texts']['timeline'] else None)(p.layout()), 10, 'the timeline')
+        self.assertEqual(d['texts']['timeline'], '15 minutes. Deepest pressure: 2 of 4.')
+        x, y, w, h = d['widgets']['setup-timeline']
+        self.assertGreaterEqual((w, h), (600, 300))
+        for name in ('setup-timeline', 'setup-start', 'setup-preview'):
+            x, y, w, h = d['widgets'][name]
+            self.assertLessEqual(y + h, 800, '%s is off the screen' % name)
+        self.assertNotIn('intensity-less', d['widgets'])  # the options make way
+        plain = p.screenshot('timeline')
+
+        # Twice on the lower back: avoid it. The caption says what the chair
+        # did there, from the session run with that choice.
+        p.tap('zone-lower-back')
+        wait_until(lambda: 'Lower back: ' in p.layout()['texts']['timeline'], 10, 'the focus')
+        p.tap('zone-lower-back')
+        d = wait_until(lambda: (lambda d: d if 'Lower back: no pressure.' in d['texts']['timeline']
+                                else None)(p.layout()), 10, 'no pressure on the lower back')
+        avoided = p.screenshot('timeline-avoid')
+        pixels = [subprocess.run(['convert', f, 'rgb:-'], capture_output=True, check=True).stdout
+                  for f in (plain, avoided)]
+        self.assertNotEqual(pixels[0], pixels[1])
+
+        p.tap('setup-preview')
+        wait_until(lambda: 'intensity-less' in p.layout()['widgets'], 5, 'the options again')
         p.tap('setup-back')
         p.wait_screen('home')
 

@@ -51,6 +51,9 @@ class TestInstall(unittest.TestCase):
                      d['unitdir'] + '/chair-panel.service',
                      d['sysusersdir'] + '/chair-panel.conf',
                      d['datadir'] + '/applications/org.chaird.Panel.desktop'}
+        if d['preview'] == 'yes':
+            want |= {d['bindir'] + '/chair-preview'}
+            want |= {d['datadir'] + '/doc/chaird/programs/%s.png' % p for p in PROGRAMS}
         have = set()
         for root, dirs, files in os.walk(self.dest):
             rel = '/' + os.path.relpath(root, self.dest)

@@ -89,6 +89,38 @@ static void test_odometry(void **state)
 	harness_free(&h);
 }
 
+/* Short strokes back and forth, each a part of a slot long: the odometry
+ * stays within a slot of the roller however many reversals there are. */
+static void test_odometry_through_reversals(void **state)
+{
+	struct harness h;
+	struct chair_sensors sens;
+	double worst = 0;
+
+	(void)state;
+	harness_init(&h, NULL);
+	for (int cycle = 0; cycle < 400; cycle++) {
+		for (int i = 0; i < 5; i++) {
+			bool up = i < 3;
+
+			h.cmd.out[CHAIR_OUT_WALK_UP] = up;
+			h.cmd.out[CHAIR_OUT_WALK_DOWN] = !up;
+			h.cmd.duty[CHAIR_OUT_WALK_UP] = h.cmd.duty[CHAIR_OUT_WALK_DOWN] = 100;
+			chair_sim_step(h.sim, 10 * MS, &h.cmd);
+			h.now += 10 * MS;
+			chair_sim_read(h.sim, h.now, &h.in);
+			chair_motion_observe(h.motion, h.now, &h.in, &h.cmd);
+			chair_motion_sensors(h.motion, &h.in, &sens);
+			worst = MAX(worst, fabs(sens.position_mm - chair_sim_position(h.sim)));
+		}
+	}
+	/* 400 strokes of 1.8 mm up and 1.2 mm down. */
+	assert_true(fabs(chair_sim_position(h.sim) - 240.0) < 0.01);
+	if (worst > h.hw.mm_per_pulse)
+		fail_msg("the odometry drifted %.2f mm from the roller", worst);
+	harness_free(&h);
+}
+
 static void test_depth_air_recline(void **state)
 {
 	struct chair_hw hw;
@@ -283,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encoder_matches_travel),
 		cmocka_unit_test(test_odometry),
+		cmocka_unit_test(test_odometry_through_reversals),
 		cmocka_unit_test(test_depth_air_recline),
 		cmocka_unit_test(test_shoulder_and_seat),
 		cmocka_unit_test(test_heater_holds_setpoints),
