@@ -5,6 +5,7 @@
  * Exit status: 0 success, 1 an error from the daemon (its message is
  * printed), 2 a usage error, 3 the daemon cannot be reached.
  */
+#include <ctype.h>
 #include <dbus/dbus.h>
 #include <errno.h>
 #include <getopt.h>
@@ -15,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "chair-names.h"
 #include "config.h"
+#include "hw.h"
+#include "wording.h"
 
 #define EXIT_DAEMON 1
 #define EXIT_USAGE 2
@@ -31,6 +35,9 @@
 struct ctx {
 	DBusConnection *bus;
 	bool session;
+	/* Why the bus could not be reached; reported at the first call, so
+	 * that a command line's own mistakes are found first. */
+	char bus_error[256];
 };
 
 struct command {
@@ -74,23 +81,47 @@ static bool unreachable(const char *name)
 	return false;
 }
 
+/* Errors that say the command line asked for something wrong. */
+static bool usage_error(const char *name)
+{
+	return strcmp(name, DBUS_ERROR_INVALID_ARGS) == 0 ||
+	       strcmp(name, CHAIR_ERROR_UNKNOWN_PROGRAM) == 0;
+}
+
 /* Prints the error as a sentence and returns the exit status for it. */
-static int report(DBusError *e)
+static int report(const struct ctx *c, DBusError *e)
 {
 	int r = EXIT_DAEMON;
+	bool late = strcmp(e->name, DBUS_ERROR_NO_REPLY) == 0 || strcmp(e->name, DBUS_ERROR_TIMEOUT) == 0;
 
 	if (unreachable(e->name)) {
-		if (strcmp(e->name, DBUS_ERROR_NO_REPLY) == 0 || strcmp(e->name, DBUS_ERROR_TIMEOUT) == 0)
+		if (late && c->session)
+			err("chaird did not answer in time. Is it still running on the session bus?");
+		else if (late)
 			err("chaird did not answer in time. Is it running? (systemctl status chaird)");
+		else if (c->session)
+			err("chaird is not running on the session bus, so the chair cannot be reached. "
+			    "Start it there first (for a simulated chair: chaird --session --sim).");
 		else
 			err("chaird is not running on this bus, so the chair cannot be reached. "
 			    "Start it with 'systemctl start chaird'.");
 		r = EXIT_UNREACHABLE;
 	} else {
 		err("%s", e->message ? e->message : e->name);
+		if (usage_error(e->name))
+			r = EXIT_USAGE;
 	}
 	dbus_error_free(e);
 	return r;
+}
+
+/* The bus, or NULL once the reason it cannot be reached is printed. */
+static DBusConnection *bus_of(const struct ctx *c)
+{
+	if (!c->bus)
+		err("cannot connect to the %s bus, so the chair cannot be reached: %s",
+		    c->session ? "session" : "system", c->bus_error);
+	return c->bus;
 }
 
 static DBusMessage *new_call(const char *iface, const char *method)
@@ -110,11 +141,27 @@ static DBusMessage *send_call(struct ctx *c, DBusMessage *call, int timeout_ms, 
 	DBusError e;
 	DBusMessage *reply;
 
+	if (!bus_of(c)) {
+		dbus_message_unref(call);
+		*ret = EXIT_UNREACHABLE;
+		return NULL;
+	}
 	dbus_error_init(&e);
 	reply = dbus_connection_send_with_reply_and_block(c->bus, call, timeout_ms, &e);
 	dbus_message_unref(call);
 	if (!reply)
-		*ret = report(&e);
+		*ret = report(c, &e);
+	return reply;
+}
+
+/* Sends @p call and returns the reply, or NULL without a word. */
+static DBusMessage *try_call(struct ctx *c, DBusMessage *call)
+{
+	DBusMessage *reply = NULL;
+
+	if (c->bus)
+		reply = dbus_connection_send_with_reply_and_block(c->bus, call, CALL_TIMEOUT_MS, NULL);
+	dbus_message_unref(call);
 	return reply;
 }
 
@@ -155,6 +202,23 @@ static void format_duration(uint64_t usec, char *buf, size_t n)
 
 /* --- reading properties -------------------------------------------------- */
 
+#define MAX_STRINGS 16
+
+struct strings {
+	char v[MAX_STRINGS][256];
+	int n;
+};
+
+enum {
+	HAS_FOCUS = 1 << 0,
+	HAS_AVOID = 1 << 1,
+	HAS_CONDITIONS = 1 << 2,
+	HAS_PHASE = 1 << 3,
+	HAS_PAUSE_REASON = 1 << 4,
+	HAS_ADJUSTMENTS = 1 << 5,
+	HAS_AFTERCARE = 1 << 6,
+};
+
 struct status {
 	char state[32];
 	char program[128];
@@ -168,6 +232,13 @@ struct status {
 	int n_temps;
 	char faults[CHAIR_FAULT_COUNT][40];
 	int n_faults;
+	/* What the session applied, and why. An older chaird has none of
+	 * these, so each is shown only when the daemon has it. */
+	unsigned has;
+	char focus[32];
+	struct strings avoid, conditions, adjustments, aftercare;
+	char phase[16];
+	char pause_reason[32];
 };
 
 static void copy_str(DBusMessageIter *v, char *dst, size_t n)
@@ -179,9 +250,45 @@ static void copy_str(DBusMessageIter *v, char *dst, size_t n)
 	snprintf(dst, n, "%s", s);
 }
 
+static void copy_strings(DBusMessageIter *v, struct strings *out)
+{
+	DBusMessageIter a;
+
+	out->n = 0;
+	if (dbus_message_iter_get_arg_type(v) != DBUS_TYPE_ARRAY)
+		return;
+	dbus_message_iter_recurse(v, &a);
+	while (dbus_message_iter_get_arg_type(&a) == DBUS_TYPE_STRING && out->n < MAX_STRINGS) {
+		copy_str(&a, out->v[out->n], sizeof(out->v[0]));
+		out->n++;
+		dbus_message_iter_next(&a);
+	}
+}
+
 static void read_property(struct status *st, const char *name, DBusMessageIter *v)
 {
-	if (strcmp(name, "State") == 0) {
+	if (strcmp(name, "Focus") == 0) {
+		copy_str(v, st->focus, sizeof(st->focus));
+		st->has |= HAS_FOCUS;
+	} else if (strcmp(name, "Avoid") == 0) {
+		copy_strings(v, &st->avoid);
+		st->has |= HAS_AVOID;
+	} else if (strcmp(name, "Conditions") == 0) {
+		copy_strings(v, &st->conditions);
+		st->has |= HAS_CONDITIONS;
+	} else if (strcmp(name, "Phase") == 0) {
+		copy_str(v, st->phase, sizeof(st->phase));
+		st->has |= HAS_PHASE;
+	} else if (strcmp(name, "PauseReason") == 0) {
+		copy_str(v, st->pause_reason, sizeof(st->pause_reason));
+		st->has |= HAS_PAUSE_REASON;
+	} else if (strcmp(name, "Adjustments") == 0) {
+		copy_strings(v, &st->adjustments);
+		st->has |= HAS_ADJUSTMENTS;
+	} else if (strcmp(name, "Aftercare") == 0) {
+		copy_strings(v, &st->aftercare);
+		st->has |= HAS_AFTERCARE;
+	} else if (strcmp(name, "State") == 0) {
 		copy_str(v, st->state, sizeof(st->state));
 	} else if (strcmp(name, "Program") == 0) {
 		copy_str(v, st->program, sizeof(st->program));
@@ -345,6 +452,48 @@ static DBusMessage *list_programs(struct ctx *c, int *ret)
 	return send_call(c, new_call(CHAIR_INTERFACE, "ListPrograms"), CALL_TIMEOUT_MS, ret);
 }
 
+/* The name a person typed, or the one they meant: sets ret_id to the
+ * program's id (ids are matched ignoring case) and returns 0, or prints
+ * what is wrong and returns the exit status. */
+static int resolve_program(struct ctx *c, const char *arg, char *ret_id, size_t n)
+{
+	DBusMessage *reply;
+	DBusMessageIter it, arr;
+	static char ids[128][65];
+	const char *names[128];
+	size_t count = 0;
+	const char *hint;
+	int r = 0;
+
+	reply = list_programs(c, &r);
+	if (!reply)
+		return r;
+	dbus_message_iter_init(reply, &it);
+	dbus_message_iter_recurse(&it, &arr);
+	for (; dbus_message_iter_get_arg_type(&arr) == DBUS_TYPE_STRUCT && count < 128;
+	     dbus_message_iter_next(&arr)) {
+		DBusMessageIter s;
+
+		dbus_message_iter_recurse(&arr, &s);
+		copy_str(&s, ids[count], sizeof(ids[0]));
+		names[count] = ids[count];
+		count++;
+	}
+	dbus_message_unref(reply);
+	for (size_t i = 0; i < count; i++)
+		if (strcasecmp(names[i], arg) == 0) {
+			snprintf(ret_id, n, "%s", names[i]);
+			return 0;
+		}
+	hint = chair_suggest(arg, names, count);
+	if (hint)
+		err("There is no program '%.64s'. Did you mean '%s'? 'chairctl programs' lists them.",
+		    arg, hint);
+	else
+		err("There is no program '%.64s'. 'chairctl programs' lists them.", arg);
+	return EXIT_USAGE;
+}
+
 static int cmd_programs(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	DBusMessage *reply;
@@ -477,11 +626,15 @@ static int cmd_show(struct ctx *c, const struct command *cmd, int argc, char **a
 	DBusMessageIter it, arr;
 	int r = no_options(argc, argv, "show");
 	bool found = false;
+	char id[65];
 
 	if (r >= 0)
 		return r;
 	if (argc != 2)
 		return usage_for("show");
+	r = resolve_program(c, argv[1], id, sizeof(id));
+	if (r)
+		return r;
 	reply = list_programs(c, &r);
 	if (!reply)
 		return r;
@@ -494,7 +647,7 @@ static int cmd_show(struct ctx *c, const struct command *cmd, int argc, char **a
 
 		dbus_message_iter_recurse(&arr, &s);
 		read_program(&s, &p, &details);
-		if (strcmp(p.id, argv[1]) != 0)
+		if (strcmp(p.id, id) != 0)
 			continue;
 		found = true;
 		printf("%s (%s)\n", p.name, p.id);
@@ -538,8 +691,9 @@ static int cmd_show(struct ctx *c, const struct command *cmd, int argc, char **a
 	}
 	dbus_message_unref(reply);
 	if (!found) {
+		/* It went between the two calls (a reload). */
 		err("There is no program '%.64s'. 'chairctl programs' lists them.", argv[1]);
-		return EXIT_DAEMON;
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -580,10 +734,167 @@ static void dict_add_strings(DBusMessageIter *d, const char *key, char **v, int 
 	dbus_message_iter_close_container(d, &e);
 }
 
-/* Sends a Start call and says so when the session runs. */
+/* The chair's session cap in minutes: from its Capabilities, or the hard
+ * maximum when the daemon cannot say (the call that follows reports why). */
+static uint64_t session_cap_minutes(struct ctx *c)
+{
+	DBusMessage *call = new_call(DBUS_INTERFACE_PROPERTIES, "Get"), *reply;
+	const char *iface = CHAIR_INTERFACE, *prop = "Capabilities";
+	uint64_t cap = CHAIR_HW_MAX_SESSION_USEC;
+	DBusMessageIter it, v, d;
+
+	dbus_message_append_args(call, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &prop,
+				 DBUS_TYPE_INVALID);
+	reply = try_call(c, call);
+	if (!reply)
+		return cap / 60000000;
+	dbus_message_iter_init(reply, &it);
+	dbus_message_iter_recurse(&it, &v);
+	if (dbus_message_iter_get_arg_type(&v) == DBUS_TYPE_ARRAY) {
+		for (dbus_message_iter_recurse(&v, &d);
+		     dbus_message_iter_get_arg_type(&d) == DBUS_TYPE_DICT_ENTRY;
+		     dbus_message_iter_next(&d)) {
+			DBusMessageIter e, val;
+			const char *k;
+
+			dbus_message_iter_recurse(&d, &e);
+			dbus_message_iter_get_basic(&e, &k);
+			dbus_message_iter_next(&e);
+			dbus_message_iter_recurse(&e, &val);
+			if (strcmp(k, "max_duration_usec") == 0 &&
+			    dbus_message_iter_get_arg_type(&val) == DBUS_TYPE_UINT64)
+				dbus_message_iter_get_basic(&val, &cap);
+		}
+	}
+	dbus_message_unref(reply);
+	return cap / 60000000;
+}
+
+/* The names of a table in chair-names.c, for "did you mean". */
+static size_t table_names(const char *(*to_string)(int), int count, const char **out)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < count; i++)
+		out[n++] = to_string(i);
+	return n;
+}
+
+static const char *zone_name(int i)
+{
+	return chair_zone_to_string((enum chair_zone)i);
+}
+
+static const char *air_zone_name(int i)
+{
+	return chair_air_zone_to_string((enum chair_air_zone)i);
+}
+
+static const char *condition_name(int i)
+{
+	return chair_condition_to_string((enum chair_condition)i);
+}
+
+/* Prints "FLAG WORD is not ...; did you mean ...?" with the names to choose
+ * from, and returns the usage exit status. */
+static int bad_name(const char *flag, const char *word, const char *what, const char **names,
+		    size_t n, const char *choices)
+{
+	const char *hint = chair_suggest(word, names, n);
+
+	if (hint)
+		err("%s %.64s is not %s. Did you mean %s %s? Use one of: %s.", flag, word, what, flag,
+		    hint, choices);
+	else
+		err("%s %.64s is not %s. Use one of: %s.", flag, word, what, choices);
+	return EXIT_USAGE;
+}
+
+static int check_focus(const char *focus)
+{
+	const char *names[CHAIR_ZONE_COUNT];
+	size_t n = table_names(zone_name, CHAIR_ZONE_COUNT, names);
+
+	if (chair_zone_from_string(focus) >= 0)
+		return 0;
+	if (chair_air_zone_from_string(focus) >= 0) {
+		err("--focus takes a back zone, and %s is an airbag zone. Use one of: %s.", focus,
+		    chair_zone_list());
+		return EXIT_USAGE;
+	}
+	return bad_name("--focus", focus, "a back zone", names, n, chair_zone_list());
+}
+
+static int check_avoid(const char *zone)
+{
+	const char *names[CHAIR_ZONE_COUNT + CHAIR_AIR_COUNT];
+	size_t n = table_names(zone_name, CHAIR_ZONE_COUNT, names);
+	char choices[256];
+
+	if (chair_zone_from_string(zone) >= 0 || chair_air_zone_from_string(zone) >= 0)
+		return 0;
+	n += table_names(air_zone_name, CHAIR_AIR_COUNT, names + n);
+	snprintf(choices, sizeof(choices), "%s (back); %s (airbags)", chair_zone_list(),
+		 chair_air_zone_list());
+	return bad_name("--avoid", zone, "a zone", names, n, choices);
+}
+
+static int check_condition(const char *cond)
+{
+	const char *names[CHAIR_CONDITION_COUNT];
+	size_t n = table_names(condition_name, CHAIR_CONDITION_COUNT, names);
+
+	if (chair_condition_from_string(cond) >= 0)
+		return 0;
+	return bad_name("--condition", cond, "a condition chaird knows", names, n,
+			chair_condition_list());
+}
+
+/* The checks Start() would make on the options alone, said in the flags'
+ * own words. */
+static int check_start_options(const char *focus, char **avoid, int n_avoid, char **conds,
+			       int n_conds)
+{
+	int r;
+
+	if (focus && (r = check_focus(focus)))
+		return r;
+	for (int i = 0; i < n_avoid; i++) {
+		if ((r = check_avoid(avoid[i])))
+			return r;
+		if (focus && strcmp(focus, avoid[i]) == 0) {
+			err("--focus %s and --avoid %s: a zone cannot be both.", focus, focus);
+			return EXIT_USAGE;
+		}
+	}
+	for (int i = 0; i < n_conds; i++) {
+		bool needs_avoid;
+
+		if ((r = check_condition(conds[i])))
+			return r;
+		needs_avoid = chair_condition_from_string(conds[i]) == CHAIR_COND_INFLAMMATION ||
+			      chair_condition_from_string(conds[i]) == CHAIR_COND_RECENT_INJURY;
+		if (needs_avoid && n_avoid == 0) {
+			err("--condition %s needs at least one --avoid ZONE that says where "
+			    "(for example --avoid lower-back).", conds[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static void print_list(const struct strings *l, const char *indent)
+{
+	for (int i = 0; i < l->n; i++)
+		printf("%s%s\n", indent, l->v[i]);
+}
+
+/* Sends a Start call, says so when the session runs, and what chaird
+ * changed from what was asked, and why. */
 static int send_start(struct ctx *c, DBusMessage *call, const char *program)
 {
 	DBusMessage *reply;
+	struct status st;
 	int r = 0;
 
 	reply = send_call(c, call, CALL_TIMEOUT_MS, &r);
@@ -591,6 +902,8 @@ static int send_start(struct ctx *c, DBusMessage *call, const char *program)
 		return r;
 	dbus_message_unref(reply);
 	printf("Started %s.\n", program);
+	if (get_status(c, &st) == 0 && st.adjustments.n)
+		print_list(&st.adjustments, "  ");
 	return 0;
 }
 
@@ -607,37 +920,41 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *program = NULL;
-	char *focus = NULL, *avoid[16], *conds[16];
+	const char *program = NULL, *minutes_arg = NULL;
+	char *focus = NULL, *avoid[16], *conds[16], id[65];
 	int n_avoid = 0, n_conds = 0, o;
 	unsigned long minutes = 0, intensity = 0, heat = 0;
-	bool has_minutes = false, has_intensity = false, has_heat = false;
+	bool has_intensity = false, has_heat = false;
+	uint64_t cap;
 	DBusMessage *call;
 	DBusMessageIter it, d;
+	int r = 0;
 
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "p:", opts, NULL)) >= 0) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":p:", opts, NULL)) >= 0) {
 		switch (o) {
 		case 'p':
 			program = optarg;
 			break;
 		case 'm':
-			if (!parse_uint(optarg, 1000, &minutes)) {
+			if (!parse_uint(optarg, 100000, &minutes)) {
 				err("--minutes takes a whole number of minutes, such as --minutes 15");
 				return EXIT_USAGE;
 			}
-			has_minutes = true;
+			minutes_arg = optarg;
 			break;
 		case 'i':
-			if (!parse_uint(optarg, 1000, &intensity)) {
-				err("--intensity takes a number from 1 (softest) to 5 (firmest)");
+			if (!parse_uint(optarg, 100000, &intensity) || intensity < 1 || intensity > 5) {
+				err("--intensity %.16s is out of range; use 1 (softest) to 5 (firmest)",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			has_intensity = true;
 			break;
 		case 'H':
-			if (!parse_uint(optarg, 1000, &heat)) {
-				err("--heat takes a number from 0 (off) to 3");
+			if (!parse_uint(optarg, 100000, &heat) || heat > 3) {
+				err("--heat %.16s is out of range; use 0 (off) to 3", optarg);
 				return EXIT_USAGE;
 			}
 			has_heat = true;
@@ -663,18 +980,27 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 			printf("Usage: chairctl start --program ID [--minutes N] [--intensity N] [--focus ZONE]\n"
 			       "                      [--avoid ZONE]... [--heat N] [--condition C]...\n\n"
 			       "Starts a massage session.\n\n"
-			       "  --program ID     the program; 'chairctl programs' lists them\n"
-			       "  --minutes N      the session length, 5 to 30 (default: the program's)\n"
+			       "  --program ID     the program ('chairctl programs' lists them; any case)\n"
+			       "  --minutes N      the session length, 5 to 30, or up to the chair's cap\n"
+			       "                   (default: the program's)\n"
 			       "  --intensity N    1 (softest) to 5 (firmest), default 3\n"
 			       "  --focus ZONE     a back zone to spend more time on\n"
 			       "  --avoid ZONE     a zone that gets no pressure, kneading, tapping or air;\n"
 			       "                   repeat for more zones (for swollen or inflamed areas)\n"
 			       "  --heat N         0 (off) to 3 (default: the program's)\n"
 			       "  --condition C    nerve-pain, inflammation, pregnancy, arthritis or\n"
-			       "                   recent-injury; repeat for more\n\n"
-			       "Back zones: %s\nAir zones: %s\n", chair_zone_list(), chair_air_zone_list());
+			       "                   recent-injury; repeat for more. inflammation and\n"
+			       "                   recent-injury need an --avoid zone that says where.\n\n"
+			       "Back zones: %s\nAir zones: %s\n\n"
+			       "chaird may adapt what you ask for (a condition turns heat off, a chair\n"
+			       "caps the length); it then says what it changed, and why.\n",
+			       chair_zone_list(), chair_air_zone_list());
 			return 0;
+		case ':':
+			err("%s needs a value", argv[optind - 1]);
+			return usage_for("start");
 		default:
+			err("unknown option '%s'", argv[optind - 1]);
 			return usage_for("start");
 		}
 	}
@@ -686,11 +1012,27 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 		err("start needs --program ID; 'chairctl programs' lists them");
 		return usage_for("start");
 	}
+	r = check_start_options(focus, avoid, n_avoid, conds, n_conds);
+	if (r)
+		return r;
+	if (minutes_arg) {
+		cap = session_cap_minutes(c);
+		if (minutes * 60000000 < CHAIR_HW_MIN_SESSION_USEC || minutes > cap) {
+			err("--minutes %s is out of range; a session lasts 5 to %" PRIu64 " minutes%s",
+			    minutes_arg, cap,
+			    cap < CHAIR_HW_MAX_SESSION_USEC / 60000000 ? " on this chair" : "");
+			return EXIT_USAGE;
+		}
+	}
+	r = resolve_program(c, program, id, sizeof(id));
+	if (r)
+		return r;
+	program = id;
 	call = new_call(CHAIR_INTERFACE, "Start");
 	dbus_message_iter_init_append(call, &it);
 	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &program);
 	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
-	if (has_minutes)
+	if (minutes_arg)
 		dict_add_uint(&d, "duration_usec", DBUS_TYPE_UINT64, (uint64_t)minutes * 60000000);
 	if (has_intensity)
 		dict_add_uint(&d, "intensity", DBUS_TYPE_UINT32, intensity);
@@ -1081,15 +1423,24 @@ static int cmd_scan(struct ctx *c, const struct command *cmd, int argc, char **a
 /* intensity N, heat N */
 static int cmd_level(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
-	unsigned long v;
+	bool heat = strcmp(cmd->method, "SetHeat") == 0;
+	unsigned long v, lo = heat ? 0 : 1, hi = heat ? 3 : 5;
 	uint32_t u;
 	int r = no_options(argc, argv, cmd->name);
 
 	if (r >= 0)
 		return r;
-	if (argc != 2 || !parse_uint(argv[1], 1000, &v)) {
+	if (argc != 2) {
 		err("%s takes one number: %s", cmd->name, cmd->message);
 		return usage_for(cmd->name);
+	}
+	if (!parse_uint(argv[1], 100000, &v) && (argv[1][0] != '-' || !isdigit((unsigned char)argv[1][1]))) {
+		err("%s takes one number: %s", cmd->name, cmd->message);
+		return usage_for(cmd->name);
+	}
+	if (argv[1][0] == '-' || v < lo || v > hi) {
+		err("%s %.16s is out of range; use %s", cmd->name, argv[1], cmd->message);
+		return EXIT_USAGE;
 	}
 	u = (uint32_t)v;
 	r = simple_call(c, cmd->method, DBUS_TYPE_UINT32, &u, CALL_TIMEOUT_MS);
@@ -1112,11 +1463,113 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+static uint64_t time_left(const struct status *st)
+{
+	return st->duration > st->elapsed ? st->duration - st->elapsed : 0;
+}
+
+static void json_strings(const char *key, const struct strings *l)
+{
+	printf(",\"%s\":[", key);
+	for (int i = 0; i < l->n; i++) {
+		if (i)
+			putchar(',');
+		json_string(l->v[i]);
+	}
+	putchar(']');
+}
+
+static void json_key(const char *key, const char *value)
+{
+	printf(",\"%s\":", key);
+	json_string(value);
+}
+
+/* One line of JSON: the chair's state, and what the session applied (those
+ * keys only when the daemon has the property). */
+static void print_status_json(const struct status *st, const char *event)
+{
+	putchar('{');
+	if (event) {
+		printf("\"event\":");
+		json_string(event);
+		putchar(',');
+	}
+	printf("\"state\":");
+	json_string(st->state);
+	json_key("program", st->program);
+	json_key("step", st->step);
+	json_key("zone", st->zone);
+	printf(",\"elapsed_usec\":%" PRIu64 ",\"duration_usec\":%" PRIu64
+	       ",\"remaining_usec\":%" PRIu64 ",\"intensity\":%u,\"heat\":%u,\"occupied\":%s,"
+	       "\"shoulder_mm\":%u,\"temperatures\":{",
+	       st->elapsed, st->duration, time_left(st), st->intensity, st->heat,
+	       st->occupied ? "true" : "false", st->shoulder);
+	for (int i = 0; i < st->n_temps; i++) {
+		if (i)
+			putchar(',');
+		json_string(st->temps[i]);
+		printf(":%.1f", st->temp[i]);
+	}
+	printf("},\"faults\":[");
+	for (int i = 0; i < st->n_faults; i++) {
+		if (i)
+			putchar(',');
+		json_string(st->faults[i]);
+	}
+	putchar(']');
+	if (st->has & HAS_PHASE)
+		json_key("phase", st->phase);
+	if (st->has & HAS_PAUSE_REASON)
+		json_key("pause_reason", st->pause_reason);
+	if (st->has & HAS_FOCUS)
+		json_key("focus", st->focus);
+	if (st->has & HAS_AVOID)
+		json_strings("avoid", &st->avoid);
+	if (st->has & HAS_CONDITIONS)
+		json_strings("conditions", &st->conditions);
+	if (st->has & HAS_ADJUSTMENTS)
+		json_strings("adjustments", &st->adjustments);
+	if (st->has & HAS_AFTERCARE)
+		json_strings("aftercare", &st->aftercare);
+	printf("}\n");
+	fflush(stdout);
+}
+
+/* "a, b, c", or "none". */
+static void print_joined(const char *label, const struct strings *l)
+{
+	printf("%-14s", label);
+	for (int i = 0; i < l->n; i++)
+		printf("%s%s", i ? ", " : "", l->v[i]);
+	printf("%s\n", l->n ? "" : "none");
+}
+
+/* One sentence a line, under a label. */
+static void print_sentences(const char *label, const struct strings *l)
+{
+	for (int i = 0; i < l->n; i++)
+		printf("%-14s%s\n", i ? "" : label, l->v[i]);
+}
+
+static void print_faults(const struct status *st)
+{
+	printf("%-14s", "Faults:");
+	if (!st->n_faults)
+		printf("none\n");
+	for (int i = 0; i < st->n_faults; i++) {
+		const char *words = chair_wording_fault_name(st->faults[i]);
+
+		printf("%*s%s%s%s\n", i ? 14 : 0, "", st->faults[i], words ? ": " : "",
+		       words ? words : "");
+	}
+}
+
 static int cmd_status(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	struct status st;
 	bool json = false;
-	char el[16], du[16];
+	char el[16], du[16], left[16];
 	int r;
 
 	for (int i = 1; i < argc; i++) {
@@ -1131,36 +1584,34 @@ static int cmd_status(struct ctx *c, const struct command *cmd, int argc, char *
 	if (r)
 		return r;
 	if (json) {
-		printf("{\"state\":");
-		json_string(st.state);
-		printf(",\"program\":");
-		json_string(st.program);
-		printf(",\"step\":");
-		json_string(st.step);
-		printf(",\"zone\":");
-		json_string(st.zone);
-		printf(",\"elapsed_usec\":%" PRIu64 ",\"duration_usec\":%" PRIu64
-		       ",\"intensity\":%u,\"heat\":%u,\"occupied\":%s,\"shoulder_mm\":%u,"
-		       "\"temperatures\":{",
-		       st.elapsed, st.duration, st.intensity, st.heat, st.occupied ? "true" : "false",
-		       st.shoulder);
-		for (int i = 0; i < st.n_temps; i++)
-			printf("%s\"%s\":%.1f", i ? "," : "", st.temps[i], st.temp[i]);
-		printf("},\"faults\":[");
-		for (int i = 0; i < st.n_faults; i++)
-			printf("%s\"%s\"", i ? "," : "", st.faults[i]);
-		printf("]}\n");
+		print_status_json(&st, NULL);
 		return 0;
 	}
 	format_duration(st.elapsed, el, sizeof(el));
 	format_duration(st.duration, du, sizeof(du));
+	format_duration(time_left(&st), left, sizeof(left));
 	printf("State:        %s\n", st.state);
 	if (*st.program) {
+		const char *phase = chair_wording_phase_name(st.phase);
+		const char *pause = chair_wording_pause_reason_name(st.pause_reason);
+
 		printf("Program:      %s\n", st.program);
-		printf("Progress:     %s of %s\n", el, du);
+		printf("Progress:     %s of %s, %s left\n", el, du, left);
+		if (*st.phase)
+			printf("Phase:        %s\n", phase ? phase : st.phase);
+		if (*st.pause_reason)
+			printf("Paused:       %s\n", pause ? pause : st.pause_reason);
 	}
 	if (*st.step)
 		printf("Step:         %s%s%s\n", st.step, *st.zone ? " on " : "", st.zone);
+	if (*st.program) {
+		if (st.has & HAS_FOCUS)
+			printf("Focus:        %s\n", *st.focus ? st.focus : "none");
+		if (st.has & HAS_AVOID)
+			print_joined("Avoid:", &st.avoid);
+		if (st.has & HAS_CONDITIONS)
+			print_joined("Conditions:", &st.conditions);
+	}
 	printf("Intensity:    %u\n", st.intensity);
 	printf("Heat:         %u\n", st.heat);
 	printf("Occupied:     %s\n", st.occupied ? "yes" : "no");
@@ -1168,25 +1619,28 @@ static int cmd_status(struct ctx *c, const struct command *cmd, int argc, char *
 	for (int i = 0; i < st.n_temps; i++)
 		printf("%s%s %.1f °C", i ? ", " : "", st.temps[i], st.temp[i]);
 	printf("%s\n", st.n_temps ? "" : "none");
-	printf("Faults:       ");
-	for (int i = 0; i < st.n_faults; i++)
-		printf("%s%s", i ? ", " : "", st.faults[i]);
-	printf("%s\n", st.n_faults ? "" : "none");
+	print_faults(&st);
 	printf("Shoulders:    %u mm\n", st.shoulder);
+	print_sentences("Adjustments:", &st.adjustments);
+	print_sentences("Aftercare:", &st.aftercare);
 	return 0;
 }
 
 /* --- watch --------------------------------------------------------------- */
 
+static const char match_props[] =
+	"type='signal',sender='" CHAIR_BUS_NAME "',path='" CHAIR_OBJECT_PATH "',"
+	"interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
+	"arg0='" CHAIR_INTERFACE "'";
+
 static void render(const struct status *st, bool tty)
 {
 	char el[16], left[16];
-	uint64_t remaining = st->duration > st->elapsed ? st->duration - st->elapsed : 0;
 	int width = 30, fill = st->duration ? (int)(width * st->elapsed / st->duration) : 0;
 	char bar[64];
 
 	format_duration(st->elapsed, el, sizeof(el));
-	format_duration(remaining, left, sizeof(left));
+	format_duration(time_left(st), left, sizeof(left));
 	for (int i = 0; i < width; i++)
 		bar[i] = i < fill ? '#' : '-';
 	bar[width] = 0;
@@ -1199,52 +1653,89 @@ static void render(const struct status *st, bool tty)
 	fflush(stdout);
 }
 
-static const char *finish_words(const char *reason)
+/* After SessionFinished: how it ended, what went wrong, and the aftercare. */
+static void print_finished(const struct status *st, const char *program, const char *reason,
+			   uint64_t elapsed, bool json)
 {
-	if (strcmp(reason, "completed") == 0)
-		return "The session is complete.";
-	if (strcmp(reason, "stopped") == 0)
-		return "The session was stopped.";
+	const char *words = chair_wording_finish_name(reason);
+	char el[16];
+
+	if (json) {
+		printf("{\"event\":\"finished\"");
+		json_key("program", program);
+		json_key("reason", reason);
+		printf(",\"elapsed_usec\":%" PRIu64, elapsed);
+		json_key("message", words ? words : "The session ended.");
+		printf(",\"faults\":[");
+		for (int i = 0; i < st->n_faults; i++) {
+			if (i)
+				putchar(',');
+			json_string(st->faults[i]);
+		}
+		putchar(']');
+		if (st->has & HAS_AFTERCARE)
+			json_strings("aftercare", &st->aftercare);
+		printf("}\n");
+		return;
+	}
+	format_duration(elapsed, el, sizeof(el));
+	printf("%s finished after %s: %s\n%s\n", program, el, reason,
+	       words ? words : "The session ended.");
+	for (int i = 0; i < st->n_faults; i++) {
+		const char *f = chair_wording_fault_name(st->faults[i]);
+
+		printf("  %s\n", f ? f : st->faults[i]);
+	}
 	if (strcmp(reason, "emergency-stop") == 0)
-		return "The session ended with the emergency stop. 'chairctl reset' clears it.";
-	if (strcmp(reason, "fault") == 0)
-		return "The session ended because of a fault. 'chairctl status' shows which.";
-	if (strcmp(reason, "seat-empty") == 0)
-		return "The session ended because the seat stayed empty.";
-	return "The session ended.";
+		printf("'chairctl reset' clears the stop once the button is released.\n");
+	else if (strcmp(reason, "fault") == 0)
+		printf("'chairctl reset' clears the fault once its cause is gone.\n");
+	if (st->aftercare.n) {
+		printf("\nAftercare:\n");
+		print_list(&st->aftercare, "  ");
+	}
+}
+
+static int add_matches(struct ctx *c, const char *const *matches, size_t n)
+{
+	DBusError e;
+
+	if (!bus_of(c))
+		return EXIT_UNREACHABLE;
+	dbus_error_init(&e);
+	for (size_t i = 0; i < n && !dbus_error_is_set(&e); i++)
+		dbus_bus_add_match(c->bus, matches[i], &e);
+	return dbus_error_is_set(&e) ? report(c, &e) : 0;
 }
 
 static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
-	static const char match_props[] =
+	static const char *const matches[] = {
+		match_props,
 		"type='signal',sender='" CHAIR_BUS_NAME "',path='" CHAIR_OBJECT_PATH "',"
-		"interface='org.freedesktop.DBus.Properties',member='PropertiesChanged',"
-		"arg0='" CHAIR_INTERFACE "'";
-	static const char match_finished[] =
-		"type='signal',sender='" CHAIR_BUS_NAME "',path='" CHAIR_OBJECT_PATH "',"
-		"interface='" CHAIR_INTERFACE "',member='SessionFinished'";
-	static const char match_owner[] =
+		"interface='" CHAIR_INTERFACE "',member='SessionFinished'",
 		"type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',"
-		"arg0='" CHAIR_BUS_NAME "'";
+		"arg0='" CHAIR_BUS_NAME "'",
+	};
 	struct status st;
-	bool tty = isatty(STDOUT_FILENO);
+	bool tty = isatty(STDOUT_FILENO), json = false;
 	uint64_t last_second = UINT64_MAX;
-	DBusError e;
-	int r = no_options(argc, argv, "watch");
+	int r;
 
-	if (r >= 0)
-		return r;
-	if (argc > 1)
-		return usage_for("watch");
-	dbus_error_init(&e);
-	dbus_bus_add_match(c->bus, match_props, &e);
-	if (!dbus_error_is_set(&e))
-		dbus_bus_add_match(c->bus, match_finished, &e);
-	if (!dbus_error_is_set(&e))
-		dbus_bus_add_match(c->bus, match_owner, &e);
-	if (dbus_error_is_set(&e))
-		return report(&e);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return no_options(argc, argv, "watch");
+		else
+			return usage_for("watch");
+	}
+	if (json)
+		tty = false;
 	/* Subscribe first, then read, so that no change falls in between. */
+	r = add_matches(c, matches, sizeof(matches) / sizeof(matches[0]));
+	if (r)
+		return r;
 	r = get_status(c, &st);
 	if (r)
 		return r;
@@ -1253,7 +1744,10 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 		    st.state);
 		return EXIT_DAEMON;
 	}
-	render(&st, tty);
+	if (json)
+		print_status_json(&st, "status");
+	else
+		render(&st, tty);
 	while (dbus_connection_read_write(c->bus, 1000)) {
 		DBusMessage *msg;
 
@@ -1264,27 +1758,39 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 				dbus_message_iter_init(msg, &it);
 				dbus_message_iter_next(&it);
 				read_properties(&st, &it);
-				/* On a terminal, redraw on every change; in a log, a
-				 * line per 15 s of session time, and on a pause. */
-				if (tty || st.elapsed / 15000000 != last_second ||
-				    strcmp(st.state, "running") != 0) {
+				/* On a terminal or in JSON, every change; in a log,
+				 * a line per 15 s of session time, and on a pause. */
+				if (json) {
+					print_status_json(&st, "status");
+				} else if (tty || st.elapsed / 15000000 != last_second ||
+					   strcmp(st.state, "running") != 0) {
 					last_second = st.elapsed / 15000000;
 					render(&st, tty);
 				}
 			} else if (dbus_message_is_signal(msg, CHAIR_INTERFACE, "SessionFinished")) {
-				const char *program, *reason;
-				uint64_t elapsed;
-				char el[16];
+				const char *program = "", *reason = "";
+				uint64_t elapsed = 0;
 
 				dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &program, DBUS_TYPE_STRING,
 						      &reason, DBUS_TYPE_UINT64, &elapsed, DBUS_TYPE_INVALID);
-				format_duration(elapsed, el, sizeof(el));
 				st.elapsed = elapsed;
-				render(&st, tty);
-				if (tty)
-					putchar('\n');
-				printf("%s finished after %s: %s\n%s\n", program, el, reason,
-				       finish_words(reason));
+				if (!json) {
+					render(&st, tty);
+					if (tty)
+						putchar('\n');
+				}
+				/* The faults and the aftercare, as the session left them. */
+				{
+					struct status end;
+
+					if (get_status(c, &end) == 0) {
+						memcpy(st.faults, end.faults, sizeof(st.faults));
+						st.n_faults = end.n_faults;
+						st.aftercare = end.aftercare;
+						st.has |= end.has & HAS_AFTERCARE;
+					}
+				}
+				print_finished(&st, program, reason, elapsed, json);
 				dbus_message_unref(msg);
 				return strcmp(reason, "completed") == 0 || strcmp(reason, "stopped") == 0
 					       ? 0
@@ -1309,6 +1815,71 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 	return EXIT_UNREACHABLE;
 }
 
+/* --- reset --------------------------------------------------------------- */
+
+#define RESET_WAIT_USEC (60 * UINT64_C(1000000))
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Reset(), then says what the chair really is: ready only once it is idle.
+ * A chair that parks its roller first is followed until it is idle. */
+static int cmd_reset(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	static const char *const matches[] = { match_props };
+	const char *words;
+	struct status st;
+	uint64_t deadline;
+	int r = no_options(argc, argv, cmd->name);
+
+	if (r >= 0)
+		return r;
+	if (argc > 1)
+		return usage_for(cmd->name);
+	r = add_matches(c, matches, 1);
+	if (r)
+		return r;
+	r = simple_call(c, cmd->method, DBUS_TYPE_INVALID, NULL, CALL_TIMEOUT_MS);
+	if (r)
+		return r;
+	r = get_status(c, &st);
+	if (r)
+		return r;
+	deadline = now_usec() + RESET_WAIT_USEC;
+	while (strcmp(st.state, "stopping") == 0 && now_usec() < deadline &&
+	       dbus_connection_read_write(c->bus, 500)) {
+		DBusMessage *msg;
+
+		while ((msg = dbus_connection_pop_message(c->bus))) {
+			DBusMessageIter it;
+
+			if (dbus_message_is_signal(msg, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
+				dbus_message_iter_init(msg, &it);
+				dbus_message_iter_next(&it);
+				read_properties(&st, &it);
+			}
+			dbus_message_unref(msg);
+		}
+	}
+	if (strcmp(st.state, "idle") == 0) {
+		puts(cmd->message);
+		return 0;
+	}
+	words = chair_wording_state_name(st.state);
+	err("The chair is not ready: it is %s. %s", st.state, words ? words : "");
+	for (int i = 0; i < st.n_faults; i++) {
+		const char *f = chair_wording_fault_name(st.faults[i]);
+
+		fprintf(stderr, "  %s\n", f ? f : st.faults[i]);
+	}
+	return EXIT_DAEMON;
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 static const struct command commands[] = {
@@ -1322,10 +1893,12 @@ static const struct command commands[] = {
 	{ "resume", "", "Resumes a paused session.", cmd_simple, "Resume", "Resumed." },
 	{ "estop", "", "Emergency stop: every output off at once, until reset.", cmd_simple,
 	  "EmergencyStop", "Emergency stop: every output is off. 'chairctl reset' clears it." },
-	{ "reset", "", "Clears an emergency stop or a fault once its cause is gone.", cmd_simple,
+	{ "reset", "", "Clears an emergency stop or a fault once its cause is gone.", cmd_reset,
 	  "Reset", "The chair is ready." },
-	{ "status", "[--json]", "Shows the chair's state.", cmd_status },
-	{ "watch", "", "Follows the session live until it ends.", cmd_watch },
+	{ "status", "[--json]", "Shows the chair's state, and what the session applied.",
+	  cmd_status },
+	{ "watch", "[--json]", "Follows the session live until it ends, then gives the aftercare.",
+	  cmd_watch },
 	{ "intensity", "N", "Sets the intensity, 1 (softest) to 5 (firmest), during a session.",
 	  cmd_level, "SetIntensity", "1 (softest) to 5 (firmest)" },
 	{ "heat", "N", "Sets the heat, 0 (off) to 3, during a session.", cmd_level, "SetHeat",
@@ -1399,14 +1972,14 @@ int main(int argc, char **argv)
 			return cmd->fn(&c, cmd, argc - i, argv + i);
 	dbus_error_init(&e);
 	c.bus = dbus_bus_get(c.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &e);
-	if (!c.bus) {
-		err("cannot connect to the %s bus, so the chair cannot be reached: %s",
-		    c.session ? "session" : "system", e.message);
+	if (c.bus) {
+		dbus_connection_set_exit_on_disconnect(c.bus, FALSE);
+	} else {
+		snprintf(c.bus_error, sizeof(c.bus_error), "%s", e.message ? e.message : e.name);
 		dbus_error_free(&e);
-		return EXIT_UNREACHABLE;
 	}
-	dbus_connection_set_exit_on_disconnect(c.bus, FALSE);
 	r = cmd->fn(&c, cmd, argc - i, argv + i);
-	dbus_connection_unref(c.bus);
+	if (c.bus)
+		dbus_connection_unref(c.bus);
 	return r;
 }
