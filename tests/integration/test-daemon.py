@@ -475,7 +475,7 @@ class TestChairctl(ChairTestCase):
         self.assertNotIn('org.chaird', r.stderr)
         self.assertIn('not suitable with nerve pain', r.stderr)
         r = c.chairctl('intensity', '9')
-        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.returncode, 2)
         self.assertIn('out of range', r.stderr)
 
     def test_usage_errors(self):
@@ -510,8 +510,9 @@ class TestChairctl(ChairTestCase):
         self.chair.close()
         r = self.chair.chairctl('status')
         self.assertEqual(r.returncode, 3)
-        self.assertEqual(r.stderr, "chairctl: chaird is not running on this bus, so the chair "
-                                   "cannot be reached. Start it with 'systemctl start chaird'.\n")
+        self.assertEqual(r.stderr, "chairctl: chaird is not running on the session bus, so the "
+                                   "chair cannot be reached. Start it there first (for a "
+                                   "simulated chair: chaird --session --sim).\n")
         # No bus at all.
         env = dict(self.bus.env, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent/bus')
         r = subprocess.run([CHAIRCTL, 'programs'], env=env, capture_output=True, text=True)
