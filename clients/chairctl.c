@@ -447,6 +447,11 @@ static void read_program(DBusMessageIter *s, struct program_info *p, DBusMessage
 	}
 }
 
+static const char no_programs[] =
+	"chaird has no programs: it found no program files where it looked (its log says "
+	"where). Give it a directory with chaird --programs DIR; in the source tree that is "
+	"data/programs.";
+
 static DBusMessage *list_programs(struct ctx *c, int *ret)
 {
 	return send_call(c, new_call(CHAIR_INTERFACE, "ListPrograms"), CALL_TIMEOUT_MS, ret);
@@ -480,6 +485,10 @@ static int resolve_program(struct ctx *c, const char *arg, char *ret_id, size_t 
 		count++;
 	}
 	dbus_message_unref(reply);
+	if (!count) {
+		err("%s", no_programs);
+		return EXIT_DAEMON;
+	}
 	for (size_t i = 0; i < count; i++)
 		if (strcasecmp(names[i], arg) == 0) {
 			snprintf(ret_id, n, "%s", names[i]);
@@ -524,6 +533,10 @@ static int cmd_programs(struct ctx *c, const struct command *cmd, int argc, char
 		dbus_message_iter_next(&arr);
 	}
 	dbus_message_unref(reply);
+	if (!n) {
+		err("%s", no_programs);
+		return 0;
+	}
 	printf("%-*s  %-*s  %8s  %s\n", (int)wid, "ID", (int)wname, "NAME", "DURATION", "CHARACTER");
 	for (size_t i = 0; i < n; i++)
 		printf("%-*s  %-*s  %4" PRIu64 " min  %s\n", (int)wid, p[i].id, (int)wname, p[i].name,

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from chairtest import (CHAIRCTL, SIM, SRC, Chair, ChairTestCase, main,  # noqa: E402
+from chairtest import (CHAIRCTL, CHAIRD, SIM, SRC, Chair, ChairTestCase, main,  # noqa: E402
                        wait_until)
 
 COMPLETION = os.path.join(SRC, 'clients', 'chairctl.bash-completion')
@@ -138,6 +138,30 @@ class TestMessages(ChairTestCase):
         r = subprocess.run([CHAIRCTL, 'status'], env=env, capture_output=True, text=True)
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("systemctl start chaird", r.stderr)
+
+
+class TestNoPrograms(ChairTestCase):
+    def test_a_chair_without_programs_says_so(self):
+        self.chair.close()
+        empty = os.path.join(self.bus.dir, 'empty')
+        os.makedirs(empty)
+        with open(os.path.join(self.bus.dir, 'empty.log'), 'w') as log:
+            p = subprocess.Popen([CHAIRD, '--sim', '--session', '--programs', empty],
+                                 env=self.bus.env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                self.assertEqual(self.chair.run(['gdbus', 'wait', '--session', '--timeout', '10',
+                                                 'org.chaird.Chair1']).returncode, 0)
+                r = self.chair.chairctl('programs')
+                self.assertEqual((r.returncode, r.stdout), (0, ''))
+                self.assertIn('chaird has no programs', r.stderr)
+                self.assertIn('chaird --programs DIR', r.stderr)
+                r = self.chair.chairctl('start', '--program', 'relax')
+                self.assertEqual(r.returncode, 1)
+                self.assertIn('chaird has no programs', r.stderr)
+                self.assertNotIn("There is no program 'relax'", r.stderr)
+            finally:
+                p.terminate()
+                p.wait(timeout=10)
 
 
 class TestSession(ChairTestCase):
