@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -265,29 +266,45 @@ static void copy_strings(DBusMessageIter *v, struct strings *out)
 	}
 }
 
+#define STR_FIELD(f) offsetof(struct status, f), sizeof(((struct status *)0)->f)
+#define LIST_FIELD(f) offsetof(struct status, f), 0
+
+/* What the session applied: a string, or a list when the size is 0. */
+static const struct {
+	const char *name;
+	unsigned flag;
+	size_t offset, size;
+} session_props[] = {
+	{ "Focus", HAS_FOCUS, STR_FIELD(focus) },
+	{ "Avoid", HAS_AVOID, LIST_FIELD(avoid) },
+	{ "Conditions", HAS_CONDITIONS, LIST_FIELD(conditions) },
+	{ "Phase", HAS_PHASE, STR_FIELD(phase) },
+	{ "PauseReason", HAS_PAUSE_REASON, STR_FIELD(pause_reason) },
+	{ "Adjustments", HAS_ADJUSTMENTS, LIST_FIELD(adjustments) },
+	{ "Aftercare", HAS_AFTERCARE, LIST_FIELD(aftercare) },
+};
+
+static bool read_session_property(struct status *st, const char *name, DBusMessageIter *v)
+{
+	for (size_t i = 0; i < sizeof(session_props) / sizeof(session_props[0]); i++) {
+		char *field = (char *)st + session_props[i].offset;
+
+		if (strcmp(name, session_props[i].name) != 0)
+			continue;
+		if (session_props[i].size)
+			copy_str(v, field, session_props[i].size);
+		else
+			copy_strings(v, (struct strings *)field);
+		st->has |= session_props[i].flag;
+		return true;
+	}
+	return false;
+}
+
 static void read_property(struct status *st, const char *name, DBusMessageIter *v)
 {
-	if (strcmp(name, "Focus") == 0) {
-		copy_str(v, st->focus, sizeof(st->focus));
-		st->has |= HAS_FOCUS;
-	} else if (strcmp(name, "Avoid") == 0) {
-		copy_strings(v, &st->avoid);
-		st->has |= HAS_AVOID;
-	} else if (strcmp(name, "Conditions") == 0) {
-		copy_strings(v, &st->conditions);
-		st->has |= HAS_CONDITIONS;
-	} else if (strcmp(name, "Phase") == 0) {
-		copy_str(v, st->phase, sizeof(st->phase));
-		st->has |= HAS_PHASE;
-	} else if (strcmp(name, "PauseReason") == 0) {
-		copy_str(v, st->pause_reason, sizeof(st->pause_reason));
-		st->has |= HAS_PAUSE_REASON;
-	} else if (strcmp(name, "Adjustments") == 0) {
-		copy_strings(v, &st->adjustments);
-		st->has |= HAS_ADJUSTMENTS;
-	} else if (strcmp(name, "Aftercare") == 0) {
-		copy_strings(v, &st->aftercare);
-		st->has |= HAS_AFTERCARE;
+	if (read_session_property(st, name, v)) {
+		return;
 	} else if (strcmp(name, "State") == 0) {
 		copy_str(v, st->state, sizeof(st->state));
 	} else if (strcmp(name, "Program") == 0) {
@@ -362,6 +379,19 @@ static void read_properties(struct status *st, DBusMessageIter *dict)
 		read_property(st, name, &v);
 		dbus_message_iter_next(&a);
 	}
+}
+
+/* Applies a PropertiesChanged signal to @p st; false for any other message. */
+static bool read_changes(struct status *st, DBusMessage *msg)
+{
+	DBusMessageIter it;
+
+	if (!dbus_message_is_signal(msg, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged"))
+		return false;
+	dbus_message_iter_init(msg, &it);
+	dbus_message_iter_next(&it);
+	read_properties(st, &it);
+	return true;
 }
 
 static int get_status(struct ctx *c, struct status *st)
@@ -1492,6 +1522,17 @@ static void json_strings(const char *key, const struct strings *l)
 	putchar(']');
 }
 
+static void json_faults(const struct status *st)
+{
+	printf(",\"faults\":[");
+	for (int i = 0; i < st->n_faults; i++) {
+		if (i)
+			putchar(',');
+		json_string(st->faults[i]);
+	}
+	putchar(']');
+}
+
 static void json_key(const char *key, const char *value)
 {
 	printf(",\"%s\":", key);
@@ -1524,13 +1565,8 @@ static void print_status_json(const struct status *st, const char *event)
 		json_string(st->temps[i]);
 		printf(":%.1f", st->temp[i]);
 	}
-	printf("},\"faults\":[");
-	for (int i = 0; i < st->n_faults; i++) {
-		if (i)
-			putchar(',');
-		json_string(st->faults[i]);
-	}
-	putchar(']');
+	putchar('}');
+	json_faults(st);
 	if (st->has & HAS_PHASE)
 		json_key("phase", st->phase);
 	if (st->has & HAS_PAUSE_REASON)
@@ -1578,6 +1614,21 @@ static void print_faults(const struct status *st)
 	}
 }
 
+/* Handles [--json] and --help; returns -1 to go on, or the exit status. */
+static int json_option(int argc, char **argv, const char *name, bool *ret_json)
+{
+	*ret_json = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*ret_json = true;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return no_options(argc, argv, name);
+		else
+			return usage_for(name);
+	}
+	return -1;
+}
+
 static int cmd_status(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	struct status st;
@@ -1585,14 +1636,9 @@ static int cmd_status(struct ctx *c, const struct command *cmd, int argc, char *
 	char el[16], du[16], left[16];
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return no_options(argc, argv, "status");
-		else
-			return usage_for("status");
-	}
+	r = json_option(argc, argv, "status", &json);
+	if (r >= 0)
+		return r;
 	r = get_status(c, &st);
 	if (r)
 		return r;
@@ -1679,13 +1725,7 @@ static void print_finished(const struct status *st, const char *program, const c
 		json_key("reason", reason);
 		printf(",\"elapsed_usec\":%" PRIu64, elapsed);
 		json_key("message", words ? words : "The session ended.");
-		printf(",\"faults\":[");
-		for (int i = 0; i < st->n_faults; i++) {
-			if (i)
-				putchar(',');
-			json_string(st->faults[i]);
-		}
-		putchar(']');
+		json_faults(st);
 		if (st->has & HAS_AFTERCARE)
 			json_strings("aftercare", &st->aftercare);
 		printf("}\n");
@@ -1735,14 +1775,9 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 	uint64_t last_second = UINT64_MAX;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return no_options(argc, argv, "watch");
-		else
-			return usage_for("watch");
-	}
+	r = json_option(argc, argv, "watch", &json);
+	if (r >= 0)
+		return r;
 	if (json)
 		tty = false;
 	/* Subscribe first, then read, so that no change falls in between. */
@@ -1765,12 +1800,7 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 		DBusMessage *msg;
 
 		while ((msg = dbus_connection_pop_message(c->bus))) {
-			DBusMessageIter it;
-
-			if (dbus_message_is_signal(msg, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
-				dbus_message_iter_init(msg, &it);
-				dbus_message_iter_next(&it);
-				read_properties(&st, &it);
+			if (read_changes(&st, msg)) {
 				/* On a terminal or in JSON, every change; in a log,
 				 * a line per 15 s of session time, and on a pause. */
 				if (json) {
@@ -1869,13 +1899,7 @@ static int cmd_reset(struct ctx *c, const struct command *cmd, int argc, char **
 		DBusMessage *msg;
 
 		while ((msg = dbus_connection_pop_message(c->bus))) {
-			DBusMessageIter it;
-
-			if (dbus_message_is_signal(msg, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
-				dbus_message_iter_init(msg, &it);
-				dbus_message_iter_next(&it);
-				read_properties(&st, &it);
-			}
+			read_changes(&st, msg);
 			dbus_message_unref(msg);
 		}
 	}
