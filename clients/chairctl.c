@@ -1802,11 +1802,13 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 		while ((msg = dbus_connection_pop_message(c->bus))) {
 			if (read_changes(&st, msg)) {
 				/* On a terminal or in JSON, every change; in a log,
-				 * a line per 15 s of session time, and on a pause. */
+				 * a line per 15 s of session time, and on a pause or
+				 * a stop (the end has its own lines). */
 				if (json) {
 					print_status_json(&st, "status");
 				} else if (tty || st.elapsed / 15000000 != last_second ||
-					   strcmp(st.state, "running") != 0) {
+					   (strcmp(st.state, "running") != 0 &&
+					    strcmp(st.state, "idle") != 0)) {
 					last_second = st.elapsed / 15000000;
 					render(&st, tty);
 				}
@@ -1817,10 +1819,9 @@ static int cmd_watch(struct ctx *c, const struct command *cmd, int argc, char **
 				dbus_message_get_args(msg, NULL, DBUS_TYPE_STRING, &program, DBUS_TYPE_STRING,
 						      &reason, DBUS_TYPE_UINT64, &elapsed, DBUS_TYPE_INVALID);
 				st.elapsed = elapsed;
-				if (!json) {
+				if (tty) {
 					render(&st, tty);
-					if (tty)
-						putchar('\n');
+					putchar('\n');
 				}
 				/* The faults and the aftercare, as the session left them. */
 				{

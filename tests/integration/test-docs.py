@@ -112,6 +112,7 @@ class Docs(unittest.TestCase):
         if argv[0] == 'chaird':
             self.assertTrue(cmd.endswith('&'), 'chaird runs in the background: ' + cmd)
             log = self.start_daemon(cmd.rstrip('&'))
+            self.scale = float(argv[argv.index('--time-scale') + 1])
             # "with the built-in programs": all of them, not 0.
             with open(log) as f:
                 self.assertRegex(f.read(), r'ready on the session bus \(sim chair, %d programs\)'
@@ -136,6 +137,7 @@ class Docs(unittest.TestCase):
             self.assertEqual(r.stdout.splitlines()[0], 'Started %s.' % opts['--program'])
             self.assertEqual(self.get('State'), 'running')
             self.assertEqual(self.get('Program'), opts['--program'])
+            self.minutes = int(opts.get('--minutes', 15))
             if '--minutes' in opts:
                 self.assertEqual(self.get('DurationUSec'), int(opts['--minutes']) * 60000000)
             if '--intensity' in opts:
@@ -152,10 +154,7 @@ class Docs(unittest.TestCase):
             self.assertIn('The session is complete.', r.stdout)
             m = re.search(r'\((\d+) s here\)', says)
             if m:  # the length the comment gives, at the time scale shown
-                minutes = int(re.search(r'finished after (\d+):00', r.stdout).group(1))
-                scale = float(re.search(r'--time-scale (\d+)', ' '.join(
-                    open(os.path.join(SRC, 'README.md')).read().split())).group(1))
-                self.assertAlmostEqual(minutes * 60 / scale, int(m.group(1)), delta=1)
+                self.assertAlmostEqual(self.minutes * 60 / self.scale, int(m.group(1)), delta=1)
             if 'aftercare' in says and self.has('Aftercare'):
                 self.assertIn('\nAftercare:\n', r.stdout)
         elif sub == 'estop':
