@@ -85,6 +85,12 @@ class Docs(unittest.TestCase):
         r = subprocess.run(['gdbus', 'wait', '--session', '--timeout', '10', NAME], env=self.env)
         with open(log_path) as f:
             self.assertEqual(r.returncode, 0, 'chaird did not start: ' + f.read())
+
+        def ready():
+            with open(log_path) as f:
+                return ' ready on ' in f.read()
+        # It says so just after it takes the name.
+        wait_until(ready, what='the ready line in the log')
         return log_path
 
     # --- README.md ---
