@@ -320,6 +320,14 @@ class TestCompletion(ChairTestCase):
                                  'recent-injury']))
         self.assertEqual(self.complete('start', '--heat', ''), ['0', '1', '2', '3'])
         self.assertEqual(self.complete('watch', '--'), ['--help', '--json'])
+        # recommend's answers, as its --help lists them.
+        rec_help = c.chairctl('recommend', '--help').stdout
+        for flag in ('--feeling', '--goal', '--pressure', '--red-flag', '--condition'):
+            m = re.search(r'^  %s \w +(?:[^\n]*:\n +)?([a-z, -]+)$' % flag, rec_help, re.M)
+            self.assertTrue(m, flag)
+            self.assertEqual(self.complete('recommend', flag, ''),
+                             sorted(m.group(1).split(', ')), flag)
+        self.assertEqual(self.complete('recommend', '--zone', ''), sorted(set(back + air)))
 
 
 if __name__ == '__main__':
