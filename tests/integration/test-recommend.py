@@ -184,7 +184,7 @@ class TestRecommend(ChairTestCase):
         r = c.chairctl('recommend', '--minutes', 'ten')
         self.assertEqual(r.returncode, 2)
         r = c.chairctl('recommend', '--zone', 'elbow')
-        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.returncode, 2)  # the command line's mistake
         self.assertIn("Answer 'zones' has an unknown value 'elbow'", r.stderr)
         # No answers and no terminal: it recommends for no complaint.
         r = c.chairctl('recommend')

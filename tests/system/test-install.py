@@ -42,6 +42,7 @@ class TestInstall(unittest.TestCase):
             d['sysusersdir'] + '/chaird.conf',
             d['udevrulesdir'] + '/60-chaird-gpio.rules',
             d['sysconfdir'] + '/chaird/programs.d/',
+            d['bashcompletiondir'] + '/chairctl',
         }
         want |= {d['datadir'] + '/chaird/programs/%s.program' % p for p in PROGRAMS}
         want |= {d['datadir'] + '/doc/chaird/%s.md' % p
