@@ -1463,6 +1463,34 @@ static int cmd_scan(struct ctx *c, const struct command *cmd, int argc, char **a
 	return r;
 }
 
+/* feedback WHAT: said during the session, acted on at once. */
+static int cmd_feedback(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	static const char *const whats[] = { "hurts-here", "more-here", "too-strong", "too-soft" };
+	struct status st;
+	const char *hint;
+	int r = no_options(argc, argv, cmd->name);
+
+	if (r >= 0)
+		return r;
+	if (argc != 2)
+		return usage_for(cmd->name);
+	for (size_t i = 0; i < sizeof(whats) / sizeof(whats[0]); i++)
+		if (strcmp(argv[1], whats[i]) == 0) {
+			r = simple_call(c, "Feedback", DBUS_TYPE_STRING, &argv[1], CALL_TIMEOUT_MS);
+			if (r != 0)
+				return r;
+			/* What the chair did about it: its newest adjustment. */
+			if (get_status(c, &st) == 0 && st.adjustments.n)
+				puts(st.adjustments.v[st.adjustments.n - 1]);
+			return 0;
+		}
+	hint = chair_suggest(argv[1], whats, sizeof(whats) / sizeof(whats[0]));
+	err("feedback '%s' is not known%s%s%s; say hurts-here, more-here, too-strong or too-soft.",
+	    argv[1], hint ? " (did you mean " : "", hint ? hint : "", hint ? "?)" : "");
+	return EXIT_USAGE;
+}
+
 /* intensity N, heat N */
 static int cmd_level(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
@@ -1941,6 +1969,8 @@ static const struct command commands[] = {
 	  cmd_level, "SetIntensity", "1 (softest) to 5 (firmest)" },
 	{ "heat", "N", "Sets the heat, 0 (off) to 3, during a session.", cmd_level, "SetHeat",
 	  "0 (off) to 3" },
+	{ "feedback", "WHAT", "Tells the chair during the session: hurts-here, more-here, too-strong "
+			      "or too-soft.", cmd_feedback },
 	{ "scan", "", "Measures your shoulder height, so the massage fits your back.", cmd_scan,
 	  "Scan", NULL },
 	{ "reload", "", "Re-reads the program files.", cmd_simple, "Reload", "Programs reloaded." },

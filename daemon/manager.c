@@ -829,6 +829,11 @@ int manager_reload(struct manager *m)
 	chair_programs_free(m->programs);
 	m->programs = ps;
 	log_info("Loaded %zu programs", chair_programs_count(ps));
+	if (chair_programs_count(ps) == 0)
+		log_warning("No programs found in %s%s%s; give chaird --programs DIR (from the source "
+			    "tree: --programs data/programs)", m->program_dirs[0] ? m->program_dirs[0] : "",
+			    m->n_program_dirs > 1 ? " or " : "",
+			    m->n_program_dirs > 1 ? m->program_dirs[m->n_program_dirs - 1] : "");
 	return 0;
 }
 
