@@ -33,9 +33,15 @@
 /* 'CHAI': marks the file as chaird's (PRAGMA application_id). */
 #define STORE_APPLICATION_ID 0x43484149
 
+/* The WAL is folded back into the database only after a durable write
+ * (never after a session event), once it has this many pages. */
+#define STORE_CHECKPOINT_PAGES 256
+
 struct store {
 	sqlite3 *db;
 	char *path; /* NULL in memory */
+	int wal_pages;
+	bool full; /* the write under way is durable against a power cut */
 	char error[320];
 };
 
@@ -160,6 +166,7 @@ static int begin_write(struct store *s, bool full)
 {
 	int rc = exec(s, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 
+	s->full = full;
 	return rc != SQLITE_OK ? rc : exec(s, "BEGIN IMMEDIATE");
 }
 
@@ -167,8 +174,14 @@ static int end_write(struct store *s, int rc)
 {
 	if (rc == SQLITE_OK || rc == SQLITE_DONE) {
 		rc = exec(s, "COMMIT");
-		if (rc == SQLITE_OK)
+		if (rc == SQLITE_OK) {
+			if (s->wal_pages >= STORE_CHECKPOINT_PAGES && sqlite3_db_readonly(s->db, NULL) == 0 &&
+			    s->full) {
+				sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+				s->wal_pages = 0;
+			}
 			return SQLITE_OK;
+		}
 	}
 	/* Keep the error of the failed statement, not the rollback's. */
 	if (!sqlite3_get_autocommit(s->db))
@@ -177,6 +190,15 @@ static int end_write(struct store *s, int rc)
 }
 
 /* ---- opening ---- */
+
+/* Replaces SQLite's checkpoint after any commit: see end_write(). */
+static int wal_hook(void *userdata, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = userdata;
+
+	s->wal_pages = pages;
+	return SQLITE_OK;
+}
 
 static int pragma_int(sqlite3 *db, const char *sql, int *ret)
 {
@@ -254,8 +276,10 @@ static enum open_outcome open_file(struct store *s, char *why, size_t n)
 	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_busy_timeout(s->db, 0);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(s->db, 1);
+		sqlite3_wal_hook(s->db, wal_hook, s);
+	}
 	/* journal_mode=WAL reads the header: the first place garbage shows. */
 	if (rc == SQLITE_OK)
 		rc = prepare(s, "PRAGMA journal_mode=WAL", &st);

@@ -72,6 +72,19 @@ int main(int argc, char **argv)
 	if (!t_save || !t_get || !t_begin || !t_event || !t_end || !t_hist || !t_open || !t_list)
 		return 1;
 
+	/* Opening, as at start-up: the file exists, with its history. */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t0 = now_nsec();
+
+		if (store_open(dir, &s, &msg) < 0 || msg) {
+			fprintf(stderr, "store-bench: %s\n", msg ? msg : "out of memory");
+			return 1;
+		}
+		t_open[i] = now_nsec() - t0;
+		if (i + 1 < n)
+			s = store_free(s);
+	}
+	/* The writes, on the one store the daemon keeps open. */
 	for (size_t i = 0; i < n; i++) {
 		struct chair_profile p, got;
 		struct chair_session_record r = { .start_usec = 1000 + i };
@@ -80,13 +93,6 @@ int main(int argc, char **argv)
 		struct chair_event e = { .kind = CHAIR_EVENT_TOO_STRONG, .zone = -1, .value = 2 };
 		size_t nh, np;
 		int64_t id;
-		uint64_t t0 = now_nsec();
-
-		if (store_open(dir, &s, &msg) < 0 || msg) {
-			fprintf(stderr, "store-bench: %s\n", msg ? msg : "out of memory");
-			return 1;
-		}
-		t_open[i] = now_nsec() - t0;
 
 		chair_profile_init(&p);
 		snprintf(p.name, sizeof(p.name), "person %zu", i % 8);
@@ -109,8 +115,8 @@ int main(int argc, char **argv)
 		TIME(t_end[i], store_session_end(s, id, 900000000, CHAIR_FINISH_COMPLETED));
 		TIME(t_hist[i], store_history(s, p.name, 20, &h, &nh));
 		chair_session_records_free(h, nh);
-		s = store_free(s);
 	}
+	s = store_free(s);
 	printf("store-bench: %zu samples each, in %s (SQLite %s)\n", n, dir, STORE_FILE);
 	report("open (quick_check, migrations)", t_open, n);
 	report("profile save (synchronous=FULL)", t_save, n);

@@ -374,7 +374,7 @@ int main(int argc, char **argv)
 	printf("store-crash: %u rounds, each writer killed with SIGKILL 0-%d ms after it started\n",
 	       rounds, MAX_DELAY_USEC / 1000);
 	printf("  acknowledged writes: %" PRIu64 " (per round %" PRIu64 "-%" PRIu64
-	       "; %" PRIu64 " rounds killed before the first)\n", x.acks, acks_min, acks_max,
+	       "; %" PRIu64 " rounds killed before the first: in open, WAL recovery or the first write)\n", x.acks, acks_min, acks_max,
 	       killed_early);
 	printf("  sessions acknowledged: %zu; rows in the store at the end: %zu\n", x.n_sessions, rows);
 	printf("  reopen + full check: %.1f ms per round\n", rounds ? check_usec / 1000.0 / rounds : 0);
