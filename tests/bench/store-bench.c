@@ -9,6 +9,7 @@
  * directory on the file system of $TMPDIR)
  */
 #include <inttypes.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,8 @@ int main(int argc, char **argv)
 		chair_session_records_free(h, nh);
 	}
 	s = store_free(s);
-	printf("store-bench: %zu samples each, in %s (SQLite %s)\n", n, dir, STORE_FILE);
+	printf("store-bench: %zu samples each, in %s/%s (SQLite %s)\n", n, dir, STORE_FILE,
+	       sqlite3_libversion());
 	report("open (quick_check, migrations)", t_open, n);
 	report("profile save (synchronous=FULL)", t_save, n);
 	report("profile get", t_get, n);

@@ -571,6 +571,31 @@ static void test_missing_directory(void **state)
 	free(msg);
 }
 
+static void test_locked_file(void **state)
+{
+	struct fixture *f = *state;
+	struct chair_profile p = sample_profile("Anna");
+	struct store *s;
+	sqlite3 *other;
+	char *msg;
+
+	store_free(open_ok(f->dir));
+	/* Another process holds it: left alone, not taken for damage. */
+	assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;", NULL,
+				      NULL, NULL), SQLITE_OK);
+	s = open_msg(f->dir, &msg);
+	assert_false(store_persistent(s));
+	assert_non_null(strstr(msg, "nothing will be remembered"));
+	assert_int_equal(count_aside(f, NULL, 0), 0);
+	assert_int_equal(store_profile_save(s, &p), 0);
+	store_free(s);
+	free(msg);
+	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(other);
+	store_free(open_ok(f->dir));
+}
+
 /* What a write under test does, after the store is open. */
 typedef void (*write_fn)(struct store *s);
 
@@ -706,6 +731,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_foreign_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_locked_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_writes, setup, teardown),
 	};
 
