@@ -390,7 +390,9 @@ int store_open(const char *dir, struct store **ret, char **ret_msg)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	if (dir) {
+	if (dir && !*dir) {
+		snprintf(why, sizeof(why), "the state directory's name is empty");
+	} else if (dir) {
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 			snprintf(why, sizeof(why), "the directory cannot be created: %s", strerror(errno));
 		else if (asprintf(&s->path, "%s/%s", dir, STORE_FILE) < 0)
@@ -422,7 +424,7 @@ int store_open(const char *dir, struct store **ret, char **ret_msg)
 			close_db(s);
 		if (!msg && asprintf(&msg, "Cannot keep profiles and history in %s (%s); the chair "
 				     "works, but nothing will be remembered after it stops.",
-				     dir ? dir : "a state directory",
+				     dir && *dir ? dir : "a state directory",
 				     dir ? why : "none was given") < 0)
 			goto oom;
 		if (open_memory(s) < 0)

@@ -433,6 +433,60 @@ static void test_never_loosens(void **state)
 		      avoided);
 }
 
+static void test_profile_fills_what_was_not_given(void **state)
+{
+	struct chair_profile p;
+	struct chair_options o = base(3);
+
+	chair_profile_init(&p);
+	/* Nothing set: nothing changes. */
+	chair_profile_fill(&p, 0, &o);
+	assert_int_equal(o.intensity, 3);
+	assert_int_equal(o.heat, -1);
+	assert_int_equal(o.focus, -1);
+	assert_int_equal(o.duration_usec, 0);
+
+	p.options.intensity = 2;
+	p.options.heat = 1;
+	p.options.focus = CHAIR_ZONE_NECK;
+	p.options.duration_usec = 20 * USEC_PER_MIN;
+	p.options.avoid_back = BIT(CHAIR_ZONE_SACRUM);
+	p.options.avoid_air = BIT(CHAIR_AIR_FEET);
+	p.options.conditions = BIT(CHAIR_COND_PREGNANCY);
+	o = base(4);
+	o.heat = 3;
+	o.avoid_back = BIT(CHAIR_ZONE_NECK);
+	o.conditions = BIT(CHAIR_COND_ARTHRITIS);
+	chair_profile_fill(&p, CHAIR_OPT_INTENSITY | CHAIR_OPT_HEAT | CHAIR_OPT_AVOID |
+				       CHAIR_OPT_CONDITIONS, &o);
+	/* What the caller gave stays... */
+	assert_int_equal(o.intensity, 4);
+	assert_int_equal(o.heat, 3);
+	/* ...the rest comes from the profile, but not a focus on an avoided zone... */
+	assert_int_equal(o.duration_usec, 20 * USEC_PER_MIN);
+	assert_int_equal(o.focus, -1);
+	/* ...and the profile's limits are always added, never dropped. */
+	assert_int_equal(o.avoid_back, BIT(CHAIR_ZONE_NECK) | BIT(CHAIR_ZONE_SACRUM));
+	assert_int_equal(o.avoid_air, BIT(CHAIR_AIR_FEET));
+	assert_int_equal(o.conditions, BIT(CHAIR_COND_ARTHRITIS) | BIT(CHAIR_COND_PREGNANCY));
+
+	o = base(4);
+	chair_profile_fill(&p, 0, &o);
+	assert_int_equal(o.intensity, 2);
+	assert_int_equal(o.heat, 1);
+	assert_int_equal(o.focus, CHAIR_ZONE_NECK);
+}
+
+static void test_event_kind_names(void **state)
+{
+	for (int k = 0; k < CHAIR_EVENT_KIND_COUNT; k++)
+		assert_int_equal(chair_event_kind_from_string(
+					 chair_event_kind_to_string((enum chair_event_kind)k)), k);
+	assert_string_equal(chair_event_kind_to_string(CHAIR_EVENT_HURTS_HERE), "hurts-here");
+	assert_int_equal(chair_event_kind_from_string("nonsense"), -EINVAL);
+	assert_null(chair_event_kind_to_string(CHAIR_EVENT_KIND_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_deep_work_long_ago_or_brief_is_not),
 		cmocka_unit_test(test_what_the_caller_gave_stays),
 		cmocka_unit_test(test_never_loosens),
+		cmocka_unit_test(test_profile_fills_what_was_not_given),
+		cmocka_unit_test(test_event_kind_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -564,6 +564,11 @@ static void test_missing_directory(void **state)
 	assert_non_null(strstr(msg, "cannot be created"));
 	store_free(s);
 	free(msg);
+	s = open_msg("", &msg);
+	assert_false(store_persistent(s));
+	assert_non_null(strstr(msg, "name is empty"));
+	store_free(s);
+	free(msg);
 	/* No directory at all: memory, said so. */
 	s = open_msg(NULL, &msg);
 	assert_false(store_persistent(s));
