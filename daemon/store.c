@@ -303,6 +303,11 @@ static enum open_outcome open_file(struct store *s, char *why, size_t n)
 	}
 	if (rc != SQLITE_OK)
 		return OPEN_UNUSABLE;
+	/* SQLite quietly opens a file it may not write read-only. */
+	if (sqlite3_db_readonly(s->db, "main") != 0) {
+		snprintf(why, n, "the file is read-only");
+		return OPEN_UNUSABLE;
+	}
 	rc = pragma_int(s->db, "PRAGMA user_version", &version);
 	if (rc == SQLITE_OK)
 		rc = pragma_int(s->db, "PRAGMA application_id", &app);
@@ -416,6 +421,16 @@ int store_open(const char *dir, struct store **ret, char **ret_msg)
 					goto oom;
 				why[0] = '\0';
 				o = open_file(s, why, sizeof(why));
+				if (o != OPEN_OK) {
+					free(msg);
+					if (asprintf(&msg, "The store %s was damaged; it was moved aside to %s, "
+						     "but a new one cannot be started (%s): the chair works, "
+						     "but nothing will be remembered after it stops.", s->path,
+						     aside, why) < 0) {
+						msg = NULL;
+						goto oom;
+					}
+				}
 			}
 		}
 	}

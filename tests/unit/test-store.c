@@ -490,12 +490,12 @@ static void test_foreign_database(void **state)
 }
 
 /* In a child that cannot write @p dir: root drops to nobody. */
-static int run_unprivileged(const char *dir, int (*fn)(const char *))
+static int run_unprivileged(const char *dir, mode_t mode, int (*fn)(const char *))
 {
 	int status;
 	pid_t pid;
 
-	assert_int_equal(chmod(dir, 0555), 0);
+	assert_int_equal(chmod(dir, mode), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -537,14 +537,40 @@ static int readonly_child(const char *dir)
 	return r;
 }
 
+static int readonly_file_child(const char *dir)
+{
+	struct chair_profile p = sample_profile("Anna");
+	struct store *s = NULL;
+	char *msg = NULL;
+
+	CHILD_CHECK(store_open(dir, &s, &msg) == 0);
+	CHILD_CHECK(msg && strstr(msg, "the file is read-only"));
+	CHILD_CHECK(!store_persistent(s));
+	CHILD_CHECK(store_profile_save(s, &p) == 0);
+	free(msg);
+	store_free(s);
+	return 0;
+}
+
 static void test_readonly_directory(void **state)
 {
 	struct fixture *f = *state;
 
 	/* With no store in it yet, and with one. */
-	assert_int_equal(run_unprivileged(f->dir, readonly_child), 0);
+	assert_int_equal(run_unprivileged(f->dir, 0555, readonly_child), 0);
 	store_free(open_ok(f->dir));
-	assert_int_equal(run_unprivileged(f->dir, readonly_child), 0);
+	assert_int_equal(run_unprivileged(f->dir, 0555, readonly_child), 0);
+}
+
+static void test_readonly_file(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The directory can be written, the file cannot. */
+	store_free(open_ok(f->dir));
+	assert_int_equal(chmod(f->db, 0444), 0);
+	assert_int_equal(run_unprivileged(f->dir, 0777, readonly_file_child), 0);
+	assert_int_equal(count_aside(f, NULL, 0), 0);
 }
 
 static void test_missing_directory(void **state)
@@ -735,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_locked_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupted_writes, setup, teardown),
