@@ -96,6 +96,8 @@ CHAIRD_BUILD_DEPS=(build-essential meson ninja-build pkg-config libdbus-1-dev
 	libsystemd-dev libcmocka-dev dbus dbus-daemon libglib2.0-bin systemd)
 # chair-preview draws with cairo; its pictures need a font.
 CHAIRD_BUILD_DEPS+=(libcairo2-dev fonts-dejavu-core)
+# Profiles and history are kept in SQLite; sqlite3 is the tool to look inside.
+CHAIRD_BUILD_DEPS+=(libsqlite3-dev sqlite3)
 # The touchscreen panel (GTK 4), and what its tests need: a real X server,
 # xdotool to tap, ImageMagick for screenshots.
 CHAIRD_PANEL_DEPS=(libgtk-4-dev libglib2.0-dev-bin xvfb xdotool imagemagick)
