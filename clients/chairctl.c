@@ -1946,6 +1946,63 @@ static int cmd_reset(struct ctx *c, const struct command *cmd, int argc, char **
 	return EXIT_DAEMON;
 }
 
+/* reload: the daemon keeps what the load skipped in ProgramErrors. A broken
+ * file is an error for whoever reloaded, not only a line in the journal. */
+static int cmd_reload(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	DBusMessage *call, *reply;
+	DBusMessageIter it, v, a, s;
+	const char *iface = CHAIR_INTERFACE, *prop = "ProgramErrors";
+	unsigned n = 0;
+	int r = cmd_simple(c, cmd, argc, argv);
+
+	if (r != 0 || argc > 1)
+		return r;
+	call = new_call(DBUS_INTERFACE_PROPERTIES, "Get");
+	dbus_message_append_args(call, DBUS_TYPE_STRING, &iface, DBUS_TYPE_STRING, &prop,
+				 DBUS_TYPE_INVALID);
+	reply = send_call(c, call, CALL_TIMEOUT_MS, &r);
+	if (!reply)
+		return r;
+	if (!dbus_message_iter_init(reply, &it) ||
+	    dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_VARIANT) {
+		dbus_message_unref(reply);
+		err("chaird answered ProgramErrors with something unexpected");
+		return EXIT_DAEMON;
+	}
+	dbus_message_iter_recurse(&it, &v);
+	if (dbus_message_iter_get_arg_type(&v) == DBUS_TYPE_ARRAY) {
+		dbus_message_iter_recurse(&v, &a);
+		for (; dbus_message_iter_get_arg_type(&a) == DBUS_TYPE_STRUCT; dbus_message_iter_next(&a)) {
+			const char *file = "", *msg = "";
+			uint32_t line = 0;
+
+			dbus_message_iter_recurse(&a, &s);
+			if (dbus_message_iter_get_arg_type(&s) == DBUS_TYPE_STRING)
+				dbus_message_iter_get_basic(&s, &file);
+			dbus_message_iter_next(&s);
+			if (dbus_message_iter_get_arg_type(&s) == DBUS_TYPE_UINT32)
+				dbus_message_iter_get_basic(&s, &line);
+			dbus_message_iter_next(&s);
+			if (dbus_message_iter_get_arg_type(&s) == DBUS_TYPE_STRING)
+				dbus_message_iter_get_basic(&s, &msg);
+			if (line)
+				fprintf(stderr, "%s:%" PRIu32 ": %s\n", file, line, msg);
+			else
+				fprintf(stderr, "%s: %s\n", file, msg);
+			n++;
+		}
+	}
+	dbus_message_unref(reply);
+	if (n == 0) {
+		puts("Programs reloaded.");
+		return 0;
+	}
+	err("programs reloaded, but %u problem%s above kept files from loading; those files were "
+	    "skipped (the other programs are in use)", n, n == 1 ? "" : "s");
+	return EXIT_DAEMON;
+}
+
 /* --- main ---------------------------------------------------------------- */
 
 static const struct command commands[] = {
@@ -1973,7 +2030,8 @@ static const struct command commands[] = {
 			      "or too-soft.", cmd_feedback },
 	{ "scan", "", "Measures your shoulder height, so the massage fits your back.", cmd_scan,
 	  "Scan", NULL },
-	{ "reload", "", "Re-reads the program files.", cmd_simple, "Reload", "Programs reloaded." },
+	{ "reload", "", "Re-reads the program files; lists any it had to skip.", cmd_reload,
+	  "Reload", NULL },
 	{ "recommend", "[--zone Z]... [--feeling F]... [--goal G] [--minutes N] [--pressure P] "
 		       "[--condition C]... [--red-flag R]... [--start]",
 	  "Asks what a therapist would, and recommends a massage and why.", cmd_recommend },

@@ -7,13 +7,17 @@
 
 #include "bus-object.h"
 #include "macro.h"
+#include "quote.h"
 
+/* Every error message passes here. Whatever a caller's text did to it (a
+ * character cut by a bound, bytes that are not UTF-8), it leaves as valid
+ * UTF-8: libdbus aborts the whole daemon on anything else. */
 static DBusMessage *verror(DBusMessage *call, const char *name, const char *fmt, va_list ap)
 {
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	return dbus_message_new_error(call, name, buf);
+	return dbus_message_new_error(call, name, chair_utf8_scrub(buf));
 }
 
 DBusMessage *bus_error(DBusMessage *call, const char *name, const char *fmt, ...)
@@ -185,11 +189,11 @@ static DBusMessage *properties_call(struct manager *m, DBusMessage *call,
 			}
 			return reply;
 		}
-		return bus_error(call, DBUS_ERROR_UNKNOWN_PROPERTY, "There is no property %.64s on %.64s.",
-				 prop, iface_name);
+		return bus_error(call, DBUS_ERROR_UNKNOWN_PROPERTY, "There is no property %s on %s.",
+				 CHAIR_QUOTE(prop), CHAIR_QUOTE(iface_name));
 	}
-	return bus_error(call, DBUS_ERROR_UNKNOWN_METHOD, "There is no method %.64s on %s.", member,
-			 DBUS_INTERFACE_PROPERTIES);
+	return bus_error(call, DBUS_ERROR_UNKNOWN_METHOD, "There is no method %s on %s.",
+			 CHAIR_QUOTE(member), DBUS_INTERFACE_PROPERTIES);
 }
 
 static DBusMessage *method_call(struct manager *m, DBusMessage *call,
@@ -204,26 +208,25 @@ static DBusMessage *method_call(struct manager *m, DBusMessage *call,
 			if (!streq(mt->name, member))
 				continue;
 			if (!dbus_message_has_signature(call, mt->in))
-				return bus_invalid_args(call, "%s takes arguments of type '%s', not '%.64s'.",
-							mt->name, mt->in, dbus_message_get_signature(call));
+				return bus_invalid_args(call, "%s takes arguments of type '%s', not '%s'.",
+							mt->name, mt->in,
+							CHAIR_QUOTE(dbus_message_get_signature(call)));
 			return mt->fn(m, call);
 		}
 	}
 	if (iface_name && !find_iface(ifaces, iface_name))
-		return bus_error(call, DBUS_ERROR_UNKNOWN_INTERFACE, "There is no interface %.64s here.",
-				 iface_name);
-	return bus_error(call, DBUS_ERROR_UNKNOWN_METHOD, "There is no method %.64s%s%.64s.", member,
-			 iface_name ? " on " : "", iface_name ? iface_name : "");
+		return bus_error(call, DBUS_ERROR_UNKNOWN_INTERFACE, "There is no interface %s here.",
+				 CHAIR_QUOTE(iface_name));
+	return bus_error(call, DBUS_ERROR_UNKNOWN_METHOD, "There is no method %s%s%s.",
+			 CHAIR_QUOTE(member), iface_name ? " on " : "", CHAIR_QUOTE(iface_name));
 }
 
-DBusHandlerResult bus_object_dispatch(struct manager *m, DBusConnection *c, DBusMessage *call,
-				      const struct bus_interface *const *ifaces, const char *xml)
+DBusMessage *bus_object_handle(struct manager *m, DBusMessage *call,
+			       const struct bus_interface *const *ifaces, const char *xml)
 {
 	const char *iface = dbus_message_get_interface(call);
 	DBusMessage *reply;
 
-	if (dbus_message_get_type(call) != DBUS_MESSAGE_TYPE_METHOD_CALL)
-		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	if (iface && streq(iface, DBUS_INTERFACE_INTROSPECTABLE)) {
 		if (!streq(dbus_message_get_member(call), "Introspect"))
 			reply = bus_error(call, DBUS_ERROR_UNKNOWN_METHOD, "Only Introspect is here.");
@@ -234,6 +237,17 @@ DBusHandlerResult bus_object_dispatch(struct manager *m, DBusConnection *c, DBus
 	} else {
 		reply = method_call(m, call, ifaces, iface);
 	}
+	return reply;
+}
+
+DBusHandlerResult bus_object_dispatch(struct manager *m, DBusConnection *c, DBusMessage *call,
+				      const struct bus_interface *const *ifaces, const char *xml)
+{
+	DBusMessage *reply;
+
+	if (dbus_message_get_type(call) != DBUS_MESSAGE_TYPE_METHOD_CALL)
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	reply = bus_object_handle(m, call, ifaces, xml);
 	if (reply) {
 		dbus_connection_send(c, reply, NULL);
 		dbus_message_unref(reply);

@@ -56,6 +56,12 @@ DBusMessage *bus_invalid_args(DBusMessage *call, const char *fmt, ...)
 DBusMessage *bus_error_errno(DBusMessage *call, int r);
 DBusMessage *bus_reply(DBusMessage *call);
 
+/* Routes a method call through the tables of @p ifaces, plus Properties and
+ * Introspectable, and returns the reply (NULL when a handler keeps the call
+ * to reply later, or when out of memory). */
+DBusMessage *bus_object_handle(struct manager *m, DBusMessage *call,
+			       const struct bus_interface *const *ifaces, const char *xml);
+
 /* Routes a call through the tables of the interfaces in @p ifaces
  * (NULL-terminated, only those served), plus Properties and
  * Introspectable. Sends the reply. */

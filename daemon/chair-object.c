@@ -16,9 +16,8 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "quote.h"
 #include "sim.h"
-
-#define ID_ECHO_MAX MANAGER_ECHO_MAX
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -112,8 +111,8 @@ static DBusMessage *variant_names(DBusMessage *call, DBusMessageIter *v, const c
 		dbus_message_iter_get_basic(&a, &s);
 		i = lookup(s);
 		if (i < 0)
-			return bus_invalid_args(call, "Option '%s' has an unknown value '%.*s'; use one of: %s.",
-						key, ID_ECHO_MAX, s, allowed);
+			return bus_invalid_args(call, "Option '%s' has an unknown value '%s'; use one of: %s.",
+						key, CHAIR_QUOTE(s), allowed);
 		mask |= UINT32_C(1) << i;
 		dbus_message_iter_next(&a);
 	}
@@ -175,8 +174,8 @@ static DBusMessage *parse_options(DBusMessage *call, DBusMessageIter *it, struct
 			dbus_message_iter_get_basic(&v, &s);
 			o->focus = chair_zone_from_string(s);
 			if (o->focus < 0)
-				return bus_invalid_args(call, "Option 'focus' has an unknown zone '%.*s'; use "
-							"one of: %s.", ID_ECHO_MAX, s, chair_zone_list());
+				return bus_invalid_args(call, "Option 'focus' has an unknown zone '%s'; use "
+							"one of: %s.", CHAIR_QUOTE(s), chair_zone_list());
 		} else if (streq(key, "avoid")) {
 			uint32_t mask = 0;
 
@@ -189,9 +188,9 @@ static DBusMessage *parse_options(DBusMessage *call, DBusMessageIter *it, struct
 			err = variant_names(call, &v, key, chair_condition_from_string,
 					    chair_condition_list(), &o->conditions);
 		} else {
-			return bus_invalid_args(call, "Unknown option '%.*s'; the options are duration_usec, "
+			return bus_invalid_args(call, "Unknown option '%s'; the options are duration_usec, "
 						"intensity, focus, avoid, heat and conditions.",
-						ID_ECHO_MAX, key);
+						CHAIR_QUOTE(key));
 		}
 		if (err)
 			return err;
@@ -612,8 +611,8 @@ static DBusMessage *method_inject_fault(struct manager *m, DBusMessage *call)
 	dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &s, DBUS_TYPE_INVALID);
 	f = chair_sim_fault_from_string(s);
 	if (f < 0)
-		return bus_invalid_args(call, "Unknown fault '%.*s'; use walk-jam, heater-sensor-open, "
-					      "heater-relay-welded or motor-driver-fault.", ID_ECHO_MAX, s);
+		return bus_invalid_args(call, "Unknown fault '%s'; use walk-jam, heater-sensor-open, "
+					      "heater-relay-welded or motor-driver-fault.", CHAIR_QUOTE(s));
 	manager_catch_up(m);
 	log_notice("Simulator: injecting %s", s);
 	chair_sim_inject(sim(m), (enum chair_sim_fault)f);
@@ -735,6 +734,32 @@ static bool prop_faults(struct manager *m, DBusMessageIter *it)
 static bool prop_shoulder(struct manager *m, DBusMessageIter *it)
 {
 	return put_u32(it, (uint32_t)lround(m->body.shoulder_mm));
+}
+
+/* File names come from the directory as they are: made valid UTF-8 here,
+ * or libdbus would refuse (and abort on) the reply. */
+static bool prop_program_errors(struct manager *m, DBusMessageIter *it)
+{
+	DBusMessageIter a, s;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "(sus)", &a))
+		return false;
+	for (size_t i = 0; i < m->program_errors.n; i++) {
+		const struct chair_diag *d = &m->program_errors.v[i];
+		_cleanup_free_ char *file = strdup(d->file), *msg = strdup(d->message);
+		const char *f = file ? chair_utf8_scrub(file) : "", *t = msg ? chair_utf8_scrub(msg) : "";
+		uint32_t line = d->line;
+
+		if (!dbus_message_iter_open_container(&a, DBUS_TYPE_STRUCT, NULL, &s) ||
+		    !dbus_message_iter_append_basic(&s, DBUS_TYPE_STRING, &f) ||
+		    !dbus_message_iter_append_basic(&s, DBUS_TYPE_UINT32, &line) ||
+		    !dbus_message_iter_append_basic(&s, DBUS_TYPE_STRING, &t) ||
+		    !dbus_message_iter_close_container(&a, &s)) {
+			dbus_message_iter_abandon_container(it, &a);
+			return false;
+		}
+	}
+	return dbus_message_iter_close_container(it, &a);
 }
 
 static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
@@ -894,6 +919,7 @@ static const struct bus_property chair_properties[] = {
 	{ "Temperatures", "a{sd}", prop_temperatures, PROP_TEMPERATURES },
 	{ "Faults", "as", prop_faults, PROP_FAULTS },
 	{ "ShoulderMm", "u", prop_shoulder, PROP_SHOULDER },
+	{ "ProgramErrors", "a(sus)", prop_program_errors, PROP_PROGRAM_ERRORS },
 	{ "Capabilities", "a{sv}", prop_capabilities, 0 },
 	{ "Backend", "s", prop_backend, 0 },
 	{ "Version", "s", prop_version, 0 },
@@ -1064,8 +1090,8 @@ void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata)
 			if (streq(path, parents[i][0]))
 				reply = parent_call(msg, parents[i][1]);
 		if (!reply)
-			reply = bus_error(msg, DBUS_ERROR_UNKNOWN_OBJECT, "There is no object at %.64s; "
-					  "the chair is at " CHAIR_OBJECT_PATH ".", path);
+			reply = bus_error(msg, DBUS_ERROR_UNKNOWN_OBJECT, "There is no object at %s; "
+					  "the chair is at " CHAIR_OBJECT_PATH ".", CHAIR_QUOTE(path));
 	}
 	if (reply && !dbus_message_get_no_reply(msg))
 		dbus_connection_send(c, reply, NULL);

@@ -224,7 +224,7 @@ static int run_check(const struct args *a)
 {
 	struct chair_programs *ps = NULL;
 	struct chair_map *map = NULL;
-	char **errors = NULL;
+	struct chair_diags errors = { 0 };
 	struct chair_hw hw;
 	size_t n;
 	int r;
@@ -249,14 +249,17 @@ static int run_check(const struct args *a)
 		if (a->config)
 			describe_losses(p, &hw);
 	}
-	for (char **e = errors; e && *e; e++)
-		log_error("%s", *e);
-	r = errors && *errors ? 1 : 0;
+	for (size_t i = 0; i < errors.n; i++) {
+		_cleanup_free_ char *e = chair_diag_format(&errors.v[i]);
+
+		log_error("%s", e ? e : errors.v[i].message);
+	}
+	r = errors.n ? 1 : 0;
 	if (n == 0 && !r) {
 		log_error("chaird: no programs found in the given directories");
 		r = 1;
 	}
-	chair_strv_free(errors);
+	chair_diags_clear(&errors);
 	chair_programs_free(ps);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "macro.h"
 #include "manager.h"
+#include "quote.h"
 #include "sim.h"
 #include "trace.h"
 
@@ -582,9 +583,8 @@ int manager_start_session(struct manager *m, const char *id, const struct chair_
 		return r;
 	p = chair_programs_find(m->programs, id);
 	if (!p)
-		return refuse(why, -ENOENT, "There is no program '%.*s%s'. ListPrograms() (or "
-					    "'chairctl programs') lists the programs.",
-			      MANAGER_ECHO_MAX, id, strlen(id) > MANAGER_ECHO_MAX ? "..." : "");
+		return refuse(why, -ENOENT, "There is no program '%s'. ListPrograms() (or "
+					    "'chairctl programs') lists the programs.", CHAIR_QUOTE(id));
 	r = chair_options_check(p, o, &m->hw, &msg);
 	if (r < 0)
 		return refuse(why, r, "The chair is out of memory.");
@@ -816,16 +816,22 @@ int manager_feedback(struct manager *m, const char *what, struct manager_why *wh
 int manager_reload(struct manager *m)
 {
 	struct chair_programs *ps = NULL;
-	char **errors = NULL;
+	struct chair_diags errors = { 0 };
 	int r;
 
 	r = chair_programs_load((const char *const *)m->program_dirs, m->n_program_dirs, &m->hw, &ps,
 				&errors);
 	if (r < 0)
 		return log_error_errno(r, "Failed to load programs: %m");
-	for (char **e = errors; e && *e; e++)
-		log_error("%s", *e);
-	chair_strv_free(errors);
+	for (size_t i = 0; i < errors.n; i++) {
+		_cleanup_free_ char *e = chair_diag_format(&errors.v[i]);
+
+		log_error("%s", e ? e : errors.v[i].message);
+	}
+	chair_diags_clear(&m->program_errors);
+	m->program_errors = errors;
+	if (m->flush)
+		manager_mark(m, PROP_PROGRAM_ERRORS);
 	chair_programs_free(m->programs);
 	m->programs = ps;
 	log_info("Loaded %zu programs", chair_programs_count(ps));
@@ -1063,6 +1069,7 @@ struct manager *manager_free(struct manager *m)
 	chair_safety_free(m->safety);
 	chair_programs_free(m->programs);
 	chair_strv_free(m->program_dirs);
+	chair_diags_clear(&m->program_errors);
 	free(m->program_id);
 	chair_strv_free(m->adjustments);
 	chair_strv_free(m->aftercare);

@@ -52,6 +52,7 @@ enum {
 	PROP_PROFILE = 1 << 18,
 	PROP_ADJUSTMENTS = 1 << 19,
 	PROP_AFTERCARE = 1 << 20,
+	PROP_PROGRAM_ERRORS = 1 << 21,
 };
 /* Progress properties go out at 2 Hz at most. */
 #define PROP_PROGRESS (PROP_ELAPSED | PROP_ZONE | PROP_TEMPERATURES | PROP_OUTPUTS)
@@ -78,6 +79,7 @@ struct manager {
 	char **program_dirs;
 	size_t n_program_dirs;
 	struct chair_programs *programs;
+	struct chair_diags program_errors; /* what the last load skipped */
 
 	struct chair_motion *motion;
 	struct chair_safety *safety;
@@ -142,9 +144,6 @@ uint64_t manager_now(struct manager *m);
 /* Brings the control loop up to now (runs the pending iterations). */
 void manager_catch_up(struct manager *m);
 void manager_mark(struct manager *m, uint32_t props);
-
-/* Caller text quoted in a refusal is cut to this many bytes. */
-#define MANAGER_ECHO_MAX 64
 
 /* Why a request was refused: a sentence a person can act on. */
 struct manager_why {

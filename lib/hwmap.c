@@ -8,10 +8,14 @@
 
 #include "hwmap.h"
 #include "macro.h"
+#include "quote.h"
 #include "textparse.h"
 
 #define MAX_LINE 512
 #define MAX_FILE (64 * 1024)
+/* Every key the map knows is shorter than this, and a section has fewer. */
+#define MAX_KEY 24
+#define MAX_SECTION_KEYS 16
 
 enum section_kind {
 	SEC_NONE,
@@ -34,6 +38,10 @@ struct mparser {
 	bool setpoints_given[CHAIR_HEATER_COUNT];
 	unsigned setpoints_line[CHAIR_HEATER_COUNT];
 	unsigned max_line[CHAIR_HEATER_COUNT];
+	/* The keys given in the current section, so none is given twice. */
+	char keys[MAX_SECTION_KEYS][MAX_KEY];
+	unsigned key_lines[MAX_SECTION_KEYS];
+	size_t n_keys;
 };
 
 _printf_(3, 4) static int mfail_at(struct mparser *p, unsigned line, const char *fmt, ...)
@@ -112,6 +120,7 @@ static int section_header(struct mparser *p, char *s)
 	if (!end || chair_strip(end + 1)[0])
 		return mfail(p, "a section header looks like [output walk-up]");
 	*end = '\0';
+	p->n_keys = 0;
 	body = chair_strip(s + 1);
 	name = strpbrk(body, " \t");
 	if (name) {
@@ -174,6 +183,9 @@ static int line_value(struct mparser *p, struct chair_map_line *l, const char *v
 		l->name = strdup(v);
 		return l->name ? 0 : -ENOMEM;
 	}
+	if ((size_t)(sp - v) >= sizeof(chip))
+		return mfail(p, "chip name is longer than %zu characters; write gpiochipN or a path "
+				"under /dev", sizeof(chip) - 1);
 	snprintf(chip, sizeof(chip), "%.*s", (int)(sp - v), v);
 	if (chair_parse_ulong(chair_strip((char *)sp), &off) < 0 || off > 1023)
 		return mfail(p, "line '%s' is not valid; write 'CHIP OFFSET' (such as 'gpiochip0 17') "
@@ -372,18 +384,66 @@ static int chair_key(struct mparser *p, const char *key, const char *v)
 			"max-depth and max-session-min", key);
 }
 
+static const char *section_name(const struct mparser *p, char *buf, size_t n)
+{
+	switch (p->kind) {
+	case SEC_CHAIR:
+		return "[chair]";
+	case SEC_OUTPUT:
+		snprintf(buf, n, "[output %s]", chair_output_to_string(p->index));
+		return buf;
+	case SEC_INPUT:
+		snprintf(buf, n, "[input %s]", chair_input_to_string(p->index));
+		return buf;
+	case SEC_HEATER:
+		snprintf(buf, n, "[heater %s]", chair_heater_to_string(p->index));
+		return buf;
+	case SEC_NONE:
+		break;
+	}
+	return "the map";
+}
+
+/* A key given twice would silently move a motor to another line (the last
+ * one winning), so it is an error. Keys too long to remember are unknown
+ * anyway, and the section's handler says so. */
+static int check_repeat(struct mparser *p, const char *key)
+{
+	char sec[64];
+
+	if (strlen(key) >= MAX_KEY)
+		return 0;
+	for (size_t i = 0; i < p->n_keys; i++)
+		if (streq(p->keys[i], key))
+			return mfail(p, "'%s' is given twice in %s (first at line %u); give it once",
+				     key, section_name(p, sec, sizeof(sec)), p->key_lines[i]);
+	if (p->n_keys < MAX_SECTION_KEYS) {
+		strcpy(p->keys[p->n_keys], key);
+		p->key_lines[p->n_keys++] = p->line;
+	}
+	return 0;
+}
+
 static int key_line(struct mparser *p, char *s)
 {
 	char *eq = strchr(s, '=');
 	char *key, *v;
+	int r;
 
 	if (!eq)
 		return mfail(p, "expected 'key = value' or a section header such as [output walk-up]");
 	*eq = '\0';
 	key = chair_strip(s);
 	v = chair_strip(eq + 1);
+	if (!*key)
+		return mfail(p, "'= %s' has no key; write 'key = value'", v);
 	if (!*v)
 		return mfail(p, "'%s' has no value", key);
+	if (p->kind != SEC_NONE) {
+		r = check_repeat(p, key);
+		if (r < 0)
+			return r;
+	}
 	switch (p->kind) {
 	case SEC_NONE:
 		return mfail(p, "'%s' must be inside a section such as [chair] or [output walk-up]",
@@ -555,8 +615,8 @@ int chair_map_parse(const char *path, const char *text, size_t len, struct chair
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (len > MAX_FILE || memchr(text, 0, len)) {
-		r = mfail_at(&p, 1, "not a hardware map (a text file of at most 64 KiB)");
+	if (len > MAX_FILE || memchr(text, 0, len) || !chair_utf8_valid(text, len)) {
+		r = mfail_at(&p, 1, "not a hardware map (a UTF-8 text file of at most 64 KiB)");
 		goto fail;
 	}
 	save = copy;

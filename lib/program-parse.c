@@ -10,14 +10,17 @@
 
 #include "macro.h"
 #include "program.h"
+#include "quote.h"
 #include "textparse.h"
 
 struct parser {
 	const char *path;
 	unsigned line;
-	char *error;
+	struct chair_diags *diags;
+	size_t n_errors;
 	struct chair_program *p;
 	int phase; /* -1 before the first [phase] header */
+	bool skip_section; /* its header was wrong: its steps are not read */
 	bool seen_phase[CHAIR_PHASE_COUNT];
 	bool seen_key[8];
 	size_t alloc[CHAIR_PHASE_COUNT];
@@ -46,13 +49,17 @@ static const char *const header_keys[KEY_COUNT] = {
 
 _printf_(3, 4) static int fail_at(struct parser *ps, unsigned line, const char *fmt, ...)
 {
+	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = chair_verror(&ps->error, ps->path, line, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	return r;
+	if (r < 0)
+		return -ENOMEM;
+	ps->n_errors++;
+	return chair_diags_add(ps->diags, ps->path, line, "%s", msg);
 }
 
 #define fail(ps, ...) fail_at(ps, (ps)->line, __VA_ARGS__)
@@ -311,10 +318,34 @@ static bool technique_uses_roller(enum chair_technique t)
 	return t != CHAIR_TECH_COMPRESS && t != CHAIR_TECH_STRETCH && t != CHAIR_TECH_REST;
 }
 
-static int step_option(struct parser *ps, struct chair_step *st, char *tok, bool *seen_air_level)
+enum step_key {
+	OPT_SPEED,
+	OPT_DEPTH,
+	OPT_WIDTH,
+	OPT_TIME,
+	OPT_CYCLES,
+	OPT_HOLD,
+	OPT_AIR,
+	OPT_PRESSURE,
+	OPT_HEAT,
+	OPT_COUNT
+};
+
+static const char *const step_keys[OPT_COUNT] = {
+	[OPT_SPEED] = "speed", [OPT_DEPTH] = "depth",   [OPT_WIDTH] = "width",
+	[OPT_TIME] = "time",   [OPT_CYCLES] = "cycles", [OPT_HOLD] = "hold",
+	[OPT_AIR] = "air",     [OPT_PRESSURE] = "pressure", [OPT_HEAT] = "heat",
+};
+
+#define SEEN(k) (1u << (k))
+
+/* @p seen collects the options given on this step, so that none is given
+ * twice (the last one would silently win). */
+static int step_option(struct parser *ps, struct chair_step *st, char *tok, unsigned *seen)
 {
 	char *eq = strchr(tok, '=');
 	const char *key, *value;
+	int k = -1;
 	int r;
 
 	if (!eq)
@@ -322,6 +353,17 @@ static int step_option(struct parser *ps, struct chair_step *st, char *tok, bool
 	*eq = '\0';
 	key = tok;
 	value = eq + 1;
+	if (!*key)
+		return fail(ps, "'=%s' has no option name; options look like speed=3", value);
+	for (int i = 0; i < OPT_COUNT; i++)
+		if (streq(key, step_keys[i]))
+			k = i;
+	if (k < 0)
+		return fail(ps, "unknown option '%s'; expected speed, depth, width, time, cycles, "
+				"hold, air, pressure or heat", key);
+	if (*seen & SEEN(k))
+		return fail(ps, "option '%s' is given twice on this step; give it once", key);
+	*seen |= SEEN(k);
 	if (!*value)
 		return fail(ps, "option '%s' has no value", key);
 
@@ -365,7 +407,6 @@ static int step_option(struct parser *ps, struct chair_step *st, char *tok, bool
 		if (parse_uint(value, &st->air_level) < 0 || st->air_level < 1 || st->air_level > 3)
 			return fail(ps, "pressure %s is out of range; expected 1 (soft) to 3 (firm)",
 				    value);
-		*seen_air_level = true;
 	} else if (streq(key, "heat")) {
 		st->heat_given = true;
 		if (streq(value, "off")) {
@@ -378,16 +419,13 @@ static int step_option(struct parser *ps, struct chair_step *st, char *tok, bool
 			if (r < 0)
 				return r;
 		}
-	} else {
-		return fail(ps, "unknown option '%s'; expected speed, depth, width, time, cycles, "
-				"hold, air, pressure or heat", key);
 	}
 	return 0;
 }
 
-static int check_step(struct parser *ps, struct chair_step *st, bool seen_depth,
-		      bool seen_air_level)
+static int check_step(struct parser *ps, struct chair_step *st, unsigned seen)
 {
+	bool seen_depth = seen & SEEN(OPT_DEPTH), seen_air_level = seen & SEEN(OPT_PRESSURE);
 	const char *tn = chair_technique_to_string(st->technique);
 	bool roller = technique_uses_roller(st->technique);
 
@@ -429,7 +467,7 @@ static int step_line(struct parser *ps, char *line)
 		.point_pct = CHAIR_NO_POINT,
 		.line = ps->line,
 	};
-	bool seen_depth = false, seen_air_level = false;
+	unsigned seen = 0;
 	char *save = NULL;
 	char *tok;
 	int r;
@@ -437,6 +475,9 @@ static int step_line(struct parser *ps, char *line)
 	if (ps->phase < 0)
 		return fail(ps, "a step must follow a phase header ([warm-up], [main] or [close])");
 	tok = strtok_r(line, " \t=", &save);
+	if (!tok)
+		return fail(ps, "a step starts with a technique, such as 'knead shoulders "
+				"time=60s'; expected one of: %s", chair_technique_list());
 	r = chair_technique_from_string(tok);
 	if (r < 0) {
 		for (int k = 0; k < KEY_COUNT; k++)
@@ -458,14 +499,12 @@ static int step_line(struct parser *ps, char *line)
 					    chair_technique_to_string(st.technique));
 			r = parse_zone(ps, &st, tok);
 		} else {
-			if (strncmp(tok, "depth=", 6) == 0)
-				seen_depth = true;
-			r = step_option(ps, &st, tok, &seen_air_level);
+			r = step_option(ps, &st, tok, &seen);
 		}
 		if (r < 0)
 			return r;
 	}
-	r = check_step(ps, &st, seen_depth, seen_air_level);
+	r = check_step(ps, &st, seen);
 	if (r < 0)
 		return r;
 
@@ -482,34 +521,6 @@ static int step_line(struct parser *ps, char *line)
 	}
 	p->steps[ps->phase][p->n_steps[ps->phase]++] = st;
 	return 0;
-}
-
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t extra;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xE0) == 0xC0 && c >= 0xC2)
-			extra = 1;
-		else if ((c & 0xF0) == 0xE0)
-			extra = 2;
-		else if ((c & 0xF8) == 0xF0 && c <= 0xF4)
-			extra = 3;
-		else
-			return false;
-		for (size_t k = 1; k <= extra; k++)
-			if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-				return false;
-		i += extra + 1;
-	}
-	return true;
 }
 
 /* Rejects what is not a text file before any line is looked at. */
@@ -538,12 +549,12 @@ static int check_text(struct parser *ps, const char *text, size_t len)
 			return fail_at(ps, line, "line is longer than %d characters",
 				       CHAIR_PROGRAM_MAX_LINE);
 	}
-	if (!valid_utf8((const unsigned char *)text, len)) {
+	if (!chair_utf8_valid(text, len)) {
 		/* Find the line for the message. */
 		line = 1;
 		for (size_t i = 0, start = 0; i <= len; i++) {
 			if (i == len || text[i] == '\n') {
-				if (!valid_utf8((const unsigned char *)text + start, i - start))
+				if (!chair_utf8_valid(text + start, i - start))
 					break;
 				line++;
 				start = i + 1;
@@ -591,10 +602,36 @@ static int check_program(struct parser *ps)
 	return 0;
 }
 
-int chair_program_parse(const char *path, const char *text, size_t len,
-			struct chair_program **ret, char **ret_error)
+/* One line; a problem is recorded in ps->diags and the next line is read. */
+static int parse_line(struct parser *ps, char *line)
 {
-	struct parser ps = { .path = path, .phase = -1 };
+	char *hash = strchr(line, '#');
+	char *s;
+	int r;
+
+	if (hash)
+		*hash = '\0';
+	s = chair_strip(line);
+	if (!*s)
+		return 0;
+	if (*s == '[') {
+		r = phase_header(ps, s);
+		/* The steps under a wrong header would only repeat the problem. */
+		ps->skip_section = r == -EINVAL;
+		return r;
+	}
+	if (ps->skip_section)
+		return 0;
+	if (ps->phase >= 0)
+		return step_line(ps, s);
+	return header_line(ps, s);
+}
+
+int chair_program_parse_diags(const char *path, const char *text, size_t len,
+			      struct chair_program **ret, struct chair_diags *diags)
+{
+	struct chair_diags none = { 0 };
+	struct parser ps = { .path = path, .phase = -1, .diags = diags ? diags : &none };
 	_cleanup_free_ char *copy = NULL;
 	char *save = NULL, *line;
 	int r;
@@ -621,61 +658,71 @@ int chair_program_parse(const char *path, const char *text, size_t len,
 	/* strsep keeps empty lines so line numbers stay right. */
 	save = copy;
 	while ((line = strsep(&save, "\n"))) {
-		char *hash, *s;
-
 		ps.line++;
-		hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		s = chair_strip(line);
-		if (!*s)
-			continue;
-		if (*s == '[')
-			r = phase_header(&ps, s);
-		else if (ps.phase >= 0)
-			r = step_line(&ps, s);
-		else
-			r = header_line(&ps, s);
-		if (r < 0)
+		r = parse_line(&ps, line);
+		if (r == -ENOMEM)
 			goto fail;
+		if (ps.n_errors >= CHAIR_PROGRAM_MAX_ERRORS && save) {
+			r = fail(&ps, "too many problems; the rest of the file was not read");
+			goto fail;
+		}
+	}
+	if (ps.n_errors) {
+		r = -EINVAL;
+		goto fail;
 	}
 	if (ps.line > 0 && text[len - 1] == '\n')
 		ps.line--;
 	r = check_program(&ps);
 	if (r < 0)
 		goto fail;
+	chair_diags_clear(&none);
 	*ret = ps.p;
 	return 0;
 fail:
-	if (r == -EINVAL && ret_error)
-		*ret_error = TAKE_PTR(ps.error);
-	free(ps.error);
+	chair_diags_clear(&none);
 	chair_program_unref(ps.p);
 	return r;
 }
 
-int chair_program_load(const char *path, struct chair_program **ret, char **ret_error)
+int chair_program_parse(const char *path, const char *text, size_t len,
+			struct chair_program **ret, char **ret_error)
+{
+	struct chair_diags d = { 0 };
+	int r = chair_program_parse_diags(path, text, len, ret, &d);
+
+	if (r == -EINVAL && ret_error)
+		*ret_error = chair_diags_join(&d);
+	chair_diags_clear(&d);
+	return r;
+}
+
+int chair_program_load_diags(const char *path, struct chair_program **ret,
+			     struct chair_diags *diags)
 {
 	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *buf = NULL;
 	size_t n;
 
 	f = fopen(path, "re");
-	if (!f) {
-		int r = -errno;
-
-		if (ret_error && asprintf(ret_error, "%s:1: cannot open: %s", path, strerror(-r)) < 0)
-			*ret_error = NULL;
-		return r;
-	}
+	if (!f)
+		return chair_diags_add(diags, path, 0, "cannot open the file: %s", strerror(errno));
 	buf = malloc(CHAIR_PROGRAM_MAX_FILE + 1);
 	if (!buf)
 		return -ENOMEM;
 	n = fread(buf, 1, CHAIR_PROGRAM_MAX_FILE + 1, f);
-	if (ferror(f)) {
-		if (ret_error && asprintf(ret_error, "%s:1: cannot read the file", path) < 0)
-			*ret_error = NULL;
-		return -EIO;
-	}
-	return chair_program_parse(path, buf, n, ret, ret_error);
+	if (ferror(f))
+		return chair_diags_add(diags, path, 0, "cannot read the file: %s", strerror(errno));
+	return chair_program_parse_diags(path, buf, n, ret, diags);
+}
+
+int chair_program_load(const char *path, struct chair_program **ret, char **ret_error)
+{
+	struct chair_diags d = { 0 };
+	int r = chair_program_load_diags(path, ret, &d);
+
+	if (r == -EINVAL && ret_error)
+		*ret_error = chair_diags_join(&d);
+	chair_diags_clear(&d);
+	return r;
 }

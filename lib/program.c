@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "macro.h"
@@ -59,12 +60,79 @@ uint32_t chair_program_zones(const struct chair_program *p)
 }
 
 int chair_program_check_hw(const struct chair_program *p, const struct chair_hw *hw,
-			   char **ret_error)
+			   struct chair_diags *diags)
 {
 	/* Nothing a program asks for can exceed this chair's limits: the
 	 * session policy caps the depth and replaces what the chair lacks
 	 * (chair_policy_losses() says what), so every program loads. */
 	return 0;
+}
+
+int chair_diags_add(struct chair_diags *d, const char *file, unsigned line, const char *fmt, ...)
+{
+	struct chair_diag e = { .line = line };
+	struct chair_diag *v;
+	va_list ap;
+	int r;
+
+	if (!d)
+		return -EINVAL;
+	va_start(ap, fmt);
+	r = vasprintf(&e.message, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	e.file = strdup(file);
+	v = e.file ? realloc(d->v, (d->n + 1) * sizeof(*v)) : NULL;
+	if (!v) {
+		free(e.file);
+		free(e.message);
+		return -ENOMEM;
+	}
+	v[d->n++] = e;
+	d->v = v;
+	return -EINVAL;
+}
+
+void chair_diags_clear(struct chair_diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].file);
+		free(d->v[i].message);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}
+
+char *chair_diags_join(const struct chair_diags *d)
+{
+	char *all = NULL;
+
+	for (size_t i = 0; i < d->n; i++) {
+		_cleanup_free_ char *one = chair_diag_format(&d->v[i]);
+		char *joined;
+
+		if (!one || asprintf(&joined, "%s%s%s", all ? all : "", all ? "\n" : "", one) < 0) {
+			free(all);
+			return NULL;
+		}
+		free(all);
+		all = joined;
+	}
+	return all;
+}
+
+char *chair_diag_format(const struct chair_diag *d)
+{
+	char *s;
+	int r;
+
+	if (d->line)
+		r = asprintf(&s, "%s:%u: %s", d->file, d->line, d->message);
+	else
+		r = asprintf(&s, "%s: %s", d->file, d->message);
+	return r < 0 ? NULL : s;
 }
 
 struct chair_programs {
@@ -89,21 +157,6 @@ size_t chair_strv_length(char *const *v)
 	while (v && v[n])
 		n++;
 	return n;
-}
-
-static int strv_push(char ***v, char *s)
-{
-	size_t n = chair_strv_length(*v);
-	char **nv = realloc(*v, (n + 2) * sizeof(char *));
-
-	if (!nv) {
-		free(s);
-		return -ENOMEM;
-	}
-	nv[n] = s;
-	nv[n + 1] = NULL;
-	*v = nv;
-	return 0;
 }
 
 void chair_programs_free(struct chair_programs *ps)
@@ -177,8 +230,15 @@ static bool same_dir(const char *path, const char *dir)
 	return strncmp(path, dir, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
 }
 
+/* A problem with the input is recorded and loading goes on; only -ENOMEM
+ * stops it. */
+static int keep_going(int r)
+{
+	return r == -ENOMEM ? r : 0;
+}
+
 static int load_dir(struct chair_programs *ps, const char *dir,
-		    const struct chair_hw *hw, char ***errors)
+		    const struct chair_hw *hw, struct chair_diags *diags)
 {
 	DIR *d = opendir(dir);
 	char **names = NULL;
@@ -187,13 +247,10 @@ static int load_dir(struct chair_programs *ps, const char *dir,
 	int r = 0;
 
 	if (!d) {
-		char *e;
-
 		if (errno == ENOENT)
 			return 0;
-		if (asprintf(&e, "%s: cannot open directory: %s", dir, strerror(errno)) < 0)
-			return -ENOMEM;
-		return strv_push(errors, e);
+		return keep_going(chair_diags_add(diags, dir, 0, "cannot open the directory: %s",
+						  strerror(errno)));
 	}
 	while ((de = readdir(d))) {
 		char **nv;
@@ -216,30 +273,26 @@ static int load_dir(struct chair_programs *ps, const char *dir,
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		_cleanup_free_ char *path = NULL;
 		struct chair_program *p = NULL;
-		char *err = NULL;
 		ssize_t old;
 
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
 			r = -ENOMEM;
 			break;
 		}
-		r = chair_program_load(path, &p, &err);
-		if (r == -ENOMEM)
-			break;
+		r = chair_program_load_diags(path, &p, diags);
 		if (r == 0)
-			r = chair_program_check_hw(p, hw, &err);
+			r = chair_program_check_hw(p, hw, diags);
 		if (r < 0) {
 			chair_program_unref(p);
-			r = err ? strv_push(errors, err) : 0;
+			r = keep_going(r);
 			continue;
 		}
 		old = programs_index(ps, p->id);
 		if (old >= 0 && same_dir(ps->v[old]->path, dir)) {
-			if (asprintf(&err, "%s:%u: duplicate id '%s'; %s already defines it",
-				     p->path, p->id_line, p->id, ps->v[old]->path) < 0)
-				err = NULL;
+			r = keep_going(chair_diags_add(diags, p->path, p->id_line,
+						       "duplicate id '%s'; %s already defines it",
+						       p->id, ps->v[old]->path));
 			chair_program_unref(p);
-			r = err ? strv_push(errors, err) : -ENOMEM;
 			continue;
 		}
 		if (old >= 0) {
@@ -258,25 +311,25 @@ static int load_dir(struct chair_programs *ps, const char *dir,
 }
 
 int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
-			struct chair_programs **ret, char ***ret_errors)
+			struct chair_programs **ret, struct chair_diags *diags)
 {
 	struct chair_programs *ps = calloc(1, sizeof(*ps));
-	char **errors = NULL;
+	struct chair_diags found = { 0 };
 	int r = 0;
 
 	if (!ps)
 		return -ENOMEM;
 	for (size_t i = 0; i < n_dirs && r == 0; i++)
-		r = load_dir(ps, dirs[i], hw, &errors);
+		r = load_dir(ps, dirs[i], hw, &found);
 	if (r < 0) {
 		chair_programs_free(ps);
-		chair_strv_free(errors);
+		chair_diags_clear(&found);
 		return r;
 	}
 	*ret = ps;
-	if (ret_errors)
-		*ret_errors = errors;
+	if (diags)
+		*diags = found;
 	else
-		chair_strv_free(errors);
+		chair_diags_clear(&found);
 	return 0;
 }

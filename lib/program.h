@@ -24,6 +24,8 @@
 /* Warm-up and close together must leave room for a main phase in the
  * shortest session (5 min). */
 #define CHAIR_PROGRAM_MAX_FRAME_USEC (UINT64_C(180) * 1000000)
+/* A file with more problems than this is reported up to here. */
+#define CHAIR_PROGRAM_MAX_ERRORS 20
 
 enum chair_width {
 	CHAIR_WIDTH_NARROW,
@@ -67,13 +69,48 @@ struct chair_program {
 	size_t n_steps[CHAIR_PHASE_COUNT];
 };
 
+/** One problem found in a program file. */
+struct chair_diag {
+	char *file;
+	unsigned line;   /**< 0: the file or directory as a whole */
+	char *message;   /**< a sentence that says what is wrong */
+};
+
+/** The problems found by one load, in the order they were found. */
+struct chair_diags {
+	struct chair_diag *v;
+	size_t n;
+};
+
+/** Appends a problem. Returns -EINVAL (the input is wrong) or -ENOMEM. */
+int chair_diags_add(struct chair_diags *d, const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/** Frees every entry; @p d is empty again. */
+void chair_diags_clear(struct chair_diags *d);
+/** "file:line: message" (or "file: message" for line 0), or NULL. */
+char *chair_diag_format(const struct chair_diag *d);
+/** Every entry formatted, one a line (no newline at the end), or NULL. */
+char *chair_diags_join(const struct chair_diags *d);
+
 /**
- * Parses one program file's text. On error returns a negative errno and
- * sets @p ret_error to "path:line: message" (the caller frees it).
+ * Parses one program file's text. On a broken file returns -EINVAL and
+ * appends to @p diags every problem found, each with its line, up to
+ * CHAIR_PROGRAM_MAX_ERRORS. Other negative errno values are not about the
+ * file (-ENOMEM).
+ */
+int chair_program_parse_diags(const char *path, const char *text, size_t len,
+			      struct chair_program **ret, struct chair_diags *diags);
+
+/**
+ * As chair_program_parse_diags(), with the problems in @p ret_error as
+ * "path:line: message" lines, one a problem (the caller frees it).
  */
 int chair_program_parse(const char *path, const char *text, size_t len,
 			struct chair_program **ret, char **ret_error);
 
+/** Reads and parses a file. Errors as chair_program_parse_diags(). */
+int chair_program_load_diags(const char *path, struct chair_program **ret,
+			     struct chair_diags *diags);
 /** Reads and parses a file. Errors as chair_program_parse(). */
 int chair_program_load(const char *path, struct chair_program **ret, char **ret_error);
 
@@ -89,10 +126,10 @@ uint32_t chair_program_zones(const struct chair_program *p);
 /**
  * Checks a program against what the hardware allows (rule 9): depth beyond
  * the mechanism, or a part the chair lacks that the program cannot skip.
- * Returns -ERANGE with a "path:line: message" error.
+ * Returns -ERANGE and appends the problem to @p diags.
  */
 int chair_program_check_hw(const struct chair_program *p, const struct chair_hw *hw,
-			   char **ret_error);
+			   struct chair_diags *diags);
 
 /** Parses a duration such as "90s", "15min" or "1min30s". */
 int chair_parse_duration(const char *s, uint64_t *ret_usec);
@@ -102,12 +139,12 @@ struct chair_programs;
 
 /**
  * Loads every *.program file of each directory, in order. A broken file is
- * skipped and its error appended to @p ret_errors (a NULL-terminated array
- * of strings the caller frees with chair_strv_free()); the other programs
- * stay. Returns 0, or -ENOMEM.
+ * skipped and its problems are listed in @p diags (which may be NULL; it
+ * is filled, not appended to); the other programs stay. Returns 0, or
+ * -ENOMEM.
  */
 int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
-			struct chair_programs **ret, char ***ret_errors);
+			struct chair_programs **ret, struct chair_diags *diags);
 void chair_programs_free(struct chair_programs *ps);
 size_t chair_programs_count(const struct chair_programs *ps);
 struct chair_program *chair_programs_get(const struct chair_programs *ps, size_t i);

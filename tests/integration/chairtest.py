@@ -59,10 +59,55 @@ class Bus:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+# --- crash and sanitizer detection -------------------------------------------
+#
+# Every chaird a test starts is checked when the test ends: it must not have
+# died by a signal, must not have exited non-zero unless the test said it
+# would (Chair.expected_exit), and its output must hold no sanitizer report.
+
+SANITIZER_REPORT = re.compile(
+    r'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|'
+    r'SUMMARY: \w+Sanitizer|WARNING: \w+Sanitizer')
+
+_chairs_started = []
+
+
+def daemon_problems(chair):
+    """What went wrong with one chaird, as sentences (empty: nothing)."""
+    problems = []
+    rc = chair.proc.poll()
+    if rc is not None and rc < 0:
+        problems.append('chaird was killed by signal %d (%s)'
+                        % (-rc, signal.Signals(-rc).name))
+    elif rc is not None and rc != chair.expected_exit:
+        problems.append('chaird exited with status %d, expected %d' % (rc, chair.expected_exit))
+    m = SANITIZER_REPORT.search(chair.read_log())
+    if m:
+        log = chair.read_log()
+        problems.append('a sanitizer report in chaird\'s output:\n' + log[max(0, m.start() - 200):][:4000])
+    return problems
+
+
+def check_daemons():
+    """Closes and checks every chaird started since the last check."""
+    problems = []
+    while _chairs_started:
+        chair = _chairs_started.pop(0)
+        chair.close()
+        problems += daemon_problems(chair)
+    if problems:
+        raise AssertionError('\n'.join(problems))
+
+
 class Chair:
     """chaird --sim --session on a bus, with its trace and a signal monitor."""
 
+    # The exit status this chaird should end with; a test that makes it
+    # exit otherwise (losing the bus) says so.
+    expected_exit = 0
+
     def __init__(self, bus, scale=30, extra=()):
+        _chairs_started.append(self)
         self.bus = bus
         self.trace_path = os.path.join(bus.dir, 'trace.jsonl')
         self.log_path = os.path.join(bus.dir, 'chaird.log')
@@ -97,10 +142,13 @@ class Chair:
     def close(self):
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=10)
-        self.monitor.terminate()
-        self.monitor.wait()
-        self.monitor_out.close()
+            self.proc.wait(timeout=30)
+        monitor = getattr(self, 'monitor', None)
+        if monitor and monitor.poll() is None:
+            monitor.terminate()
+            monitor.wait()
+        if getattr(self, 'monitor_out', None):
+            self.monitor_out.close()
         self.log.close()
 
     # --- busctl: typed calls and JSON results ---
@@ -182,8 +230,10 @@ class ChairTestCase(unittest.TestCase):
         self.chair = Chair(self.bus, scale=self.scale)
 
     def tearDown(self):
-        self.chair.close()
-        self.bus.close()
+        try:
+            check_daemons()
+        finally:
+            self.bus.close()
 
     def start(self, program='swedish', **opts):
         sig = 'sa{sv}'

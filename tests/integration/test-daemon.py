@@ -413,6 +413,7 @@ class TestBusLoss(ChairTestCase):
         """Without its bus nobody can stop the chair through software: it
         drives everything safe and exits non-zero, for systemd to restart."""
         c = self.chair
+        c.expected_exit = 1
         self.start('sports')
         wait_until(lambda: any(c.outputs().values()), what='outputs on')
         self.bus.proc.kill()

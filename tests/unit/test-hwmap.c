@@ -37,6 +37,15 @@ static const struct bad bad_maps[] = {
 	{ MINI "[output heat-lumbar]\nline = gpiochip0 3\n", 5, "heat-lumbar has no temperature sensor: add [heater lumbar] with 'sensor = PATH'" },
 	{ MINI "[heater calves]\nsensor = /sys/x\n", 5, "[heater calves] has no [output heat-calves] to switch it" },
 	{ MINI "[output heat-calves]\nline = gpiochip0 3\n[heater calves]\nscale = 1\n", 7, "[heater calves] has no sensor; add 'sensor = PATH'" },
+	/* A key given twice would move a motor to another line: an error. */
+	{ MINI "line = gpiochip0 40\n", 5, "'line' is given twice in [output vibrate-seat] (first at line 4); give it once" },
+	{ MINI "[input seat]\nline = gpiochip0 3\nbias = pull-up\nbias = pull-down\n", 8, "'bias' is given twice in [input seat] (first at line 7)" },
+	{ MINI "[chair]\nmax-depth = 2\nmax-depth = 4\n", 7, "'max-depth' is given twice in [chair] (first at line 6)" },
+	{ MINI "[output heat-calves]\nline = gpiochip0 3\n[heater calves]\nsensor = /a\nsensor = /b\n", 9, "'sensor' is given twice in [heater calves] (first at line 8)" },
+	/* Each section has its own keys. */
+	{ MINI "[output pump]\nline = gpiochip0 2\n", 5, "gpiochip0 2 is used twice" },
+	{ MINI "[output pump]\n= gpiochip0 3\n", 6, "'= gpiochip0 3' has no key; write 'key = value'" },
+	{ MINI "[output pump]\nline = gpiochip0 3\n[input seat]\nline = \xc3\n", 1, "not a hardware map (a UTF-8 text file of at most 64 KiB)" },
 	{ MINI "[output heat-calves]\nline = gpiochip0 3\n[heater calves]\nsensor = /t\nmax-c = 60\n", 9, "max-c 60 is above the hard maximum of 55 C (or below 30); the map may only lower it" },
 	{ MINI "[output heat-calves]\nline = gpiochip0 3\n[heater calves]\nsensor = /t\nmax-c = 48\n", 9, "heat 3 (50 C) must stay at least 1 C below max-c (48 C)" },
 	{ MINI "[output heat-calves]\nline = gpiochip0 3\n[heater calves]\nsensor = /t\nsetpoints-c = 45 40 50\n", 9, "setpoints-c '45 40 50' is not valid; give three rising temperatures" },

@@ -78,6 +78,14 @@ static const struct bad bad_files[] = {
 	{ HEAD "[main]\ncompress air=arms pressure=4 cycles=1\n", 0, 6, "pressure 4 is out of range; expected 1 (soft) to 3 (firm)" },
 	{ HEAD "[main]\ncompress air=arms depth=2 cycles=1\n", 0, 6, "compress does not use the roller, so it takes no depth" },
 	{ HEAD "[main]\nknead neck width=huge time=60s\n", 0, 6, "width 'huge' is unknown; expected narrow, medium or wide" },
+	/* A line made only of '=' once crashed the parser. */
+	{ HEAD "[main]\n=\n", 0, 6, "a step starts with a technique, such as 'knead shoulders time=60s'" },
+	{ HEAD "[main]\n = = \n", 0, 6, "a step starts with a technique" },
+	{ HEAD "=\n", 0, 5, "unknown key ''" },
+	{ HEAD "[main]\nknead neck =3 time=60s\n", 0, 6, "'=3' has no option name; options look like speed=3" },
+	/* A repeated option would silently win over the first. */
+	{ HEAD "[main]\nknead neck speed=2 speed=5 time=60s\n", 0, 6, "option 'speed' is given twice on this step; give it once" },
+	{ HEAD "[main]\ncompress air=arms air=feet cycles=1\n", 0, 6, "option 'air' is given twice on this step" },
 };
 
 static void check_bad(const struct bad *b, const char *text, size_t len)
@@ -139,6 +147,53 @@ static const char example[] =
 	"stretch cycles=1\n"
 	"[close]\n"
 	"rest time=10s\n";
+
+/* Every problem in a file is reported, each with its line, and the steps
+ * under a wrong phase header are not reported again. */
+static void test_every_error(void **state)
+{
+	static const char text[] =
+		"id = Bad Id\n"                     /* 1 */
+		"name = T\n"
+		"description = d\n"
+		"duration = 10min\n"
+		"colour = red\n"                    /* 5 */
+		"[main]\n"
+		"knead neck speed=9 time=60s\n"     /* 7 */
+		"knead neck time=60s\n"
+		"=\n"                               /* 9 */
+		"[cooldown]\n"                      /* 10 */
+		"rub neck time=60s\n";
+	struct chair_diags d = { 0 };
+	struct chair_program *p = NULL;
+	static const unsigned lines[] = { 1, 5, 7, 9, 10 };
+	char *big;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(chair_program_parse_diags("e.program", text, strlen(text), &p, &d), -EINVAL);
+	assert_null(p);
+	assert_int_equal(d.n, ELEMENTSOF(lines));
+	for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+		assert_string_equal(d.v[i].file, "e.program");
+		assert_int_equal(d.v[i].line, lines[i]);
+	}
+	assert_non_null(strstr(d.v[3].message, "a step starts with a technique"));
+	chair_diags_clear(&d);
+
+	/* A file full of mistakes is reported up to the limit, then cut short. */
+	n = 200;
+	big = calloc(n, 12);
+	assert_non_null(big);
+	strcpy(big, HEAD "[main]\n");
+	for (size_t i = 0; i < n; i++)
+		strcat(big, "rub neck\n");
+	assert_int_equal(chair_program_parse_diags("b.program", big, strlen(big), &p, &d), -EINVAL);
+	assert_int_equal(d.n, CHAIR_PROGRAM_MAX_ERRORS + 1);
+	assert_non_null(strstr(d.v[CHAIR_PROGRAM_MAX_ERRORS].message, "too many problems"));
+	chair_diags_clear(&d);
+	free(big);
+}
 
 static void test_good_file(void **state)
 {
@@ -207,7 +262,7 @@ static void test_program_set(void **state)
 	char a[TEST_PATH_MAX], b[TEST_PATH_MAX];
 	const char *dirs[2];
 	struct chair_programs *ps = NULL;
-	char **errors = NULL;
+	struct chair_diags errors = { 0 };
 	struct chair_hw hw;
 
 	(void)state;
@@ -227,11 +282,15 @@ static void test_program_set(void **state)
 	assert_string_equal(chair_programs_find(ps, "t")->name, "Override");
 	assert_int_equal(chair_programs_find(ps, "t")->duration_usec, 20 * USEC_PER_MIN);
 	assert_null(chair_programs_find(ps, "two"));
-	assert_int_equal(chair_strv_length(errors), 2);
+	assert_int_equal(errors.n, 2);
 	/* Files load in name order: one, three, two. */
-	assert_non_null(strstr(errors[0], "three.program:1: duplicate id 't'"));
-	assert_non_null(strstr(errors[1], "two.program:6: unknown technique 'rub'"));
-	chair_strv_free(errors);
+	assert_non_null(strstr(errors.v[0].file, "three.program"));
+	assert_int_equal(errors.v[0].line, 1);
+	assert_non_null(strstr(errors.v[0].message, "duplicate id 't'"));
+	assert_non_null(strstr(errors.v[1].file, "two.program"));
+	assert_int_equal(errors.v[1].line, 6);
+	assert_non_null(strstr(errors.v[1].message, "unknown technique 'rub'"));
+	chair_diags_clear(&errors);
 	chair_programs_free(ps);
 
 	/* Depth beyond what the hardware allows loads: the session policy caps
@@ -240,7 +299,7 @@ static void test_program_set(void **state)
 	test_write_file(b, "t.program", "id = t\nname = O\ndescription = d\nduration = 20min\n[main]\nknead neck depth=3 time=60s\n");
 	assert_int_equal(chair_programs_load(dirs + 1, 1, &hw, &ps, &errors), 0);
 	assert_int_equal(chair_programs_count(ps), 1);
-	assert_null(errors);
+	assert_int_equal(errors.n, 0);
 	{
 		char **losses = NULL;
 
@@ -264,15 +323,16 @@ static void test_builtins(void **state)
 		"myofascial-release", "craniosacral", "lower-back", "relax", "energize",
 	};
 	struct chair_programs *ps = NULL;
-	char **errors = NULL;
+	struct chair_diags errors = { 0 };
 	struct chair_hw hw;
 	const struct chair_program *p;
 
 	(void)state;
 	chair_hw_default(&hw);
 	assert_int_equal(chair_programs_load(dirs, 1, &hw, &ps, &errors), 0);
-	if (errors && errors[0])
-		fail_msg("built-in program error: %s", errors[0]);
+	if (errors.n)
+		fail_msg("built-in program error: %s:%u: %s", errors.v[0].file, errors.v[0].line,
+			 errors.v[0].message);
 	assert_int_equal(chair_programs_count(ps), ELEMENTSOF(ids));
 	for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
 		p = chair_programs_find(ps, ids[i]);
@@ -347,7 +407,7 @@ static void test_builtins(void **state)
 		assert_true(chair_program_techniques(en) & (1u << CHAIR_TECH_TAP));
 		assert_true(rl->duration_usec > en->duration_usec);
 	}
-	chair_strv_free(errors);
+	chair_diags_clear(&errors);
 	chair_programs_free(ps);
 }
 
@@ -400,6 +460,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_every_error),
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_program_set),
