@@ -12,6 +12,7 @@
 /* Every error message passes here. Whatever a caller's text did to it (a
  * character cut by a bound, bytes that are not UTF-8), it leaves as valid
  * UTF-8: libdbus aborts the whole daemon on anything else. */
+__attribute__((format(printf, 3, 0)))
 static DBusMessage *verror(DBusMessage *call, const char *name, const char *fmt, va_list ap)
 {
 	char buf[1024];

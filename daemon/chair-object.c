@@ -1185,8 +1185,9 @@ void chair_object_scan_done(struct manager *m, int result)
 		reply = bus_error(call, CHAIR_ERROR_FAULT, "The scan was cut short by a fault.");
 		break;
 	}
-	if (reply && m->bus) {
-		dbus_connection_send(m->bus, reply, NULL);
+	if (reply) {
+		if (m->bus)
+			dbus_connection_send(m->bus, reply, NULL);
 		dbus_message_unref(reply);
 	}
 	dbus_message_unref(call);

@@ -101,3 +101,20 @@ CHAIRD_BUILD_DEPS+=(libsqlite3-dev sqlite3)
 # The touchscreen panel (GTK 4), and what its tests need: a real X server,
 # xdotool to tap, ImageMagick for screenshots.
 CHAIRD_PANEL_DEPS=(libgtk-4-dev libglib2.0-dev-bin xvfb xdotool imagemagick)
+# The hostile-input checks: clang with libFuzzer and the sanitizer runtimes
+# (libclang-rt-dev is libclang-rt-14-dev on Debian 12).
+CHAIRD_FUZZ_DEPS=(clang libclang-rt-dev)
+
+# chaird_setup_hostile_build DIR: the clang build with AddressSanitizer,
+# UndefinedBehaviorSanitizer and the fuzz targets, shared by tools/run-fuzz
+# and the sanitizer runs of tools/run-tests.
+chaird_setup_hostile_build() {
+	local dir=$1
+	local opts=(-Dfuzzers=true -Db_sanitize=address,undefined -Db_lundef=false
+		-Dpanel=disabled -Dbuildtype=debugoptimized)
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "${opts[@]}" >/dev/null
+	else
+		CC=clang meson setup "$dir" "${opts[@]}" >/dev/null
+	fi
+}
