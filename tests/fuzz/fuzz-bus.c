@@ -5,7 +5,7 @@
  * daemon's real dispatch tables and handlers on the simulated chair.
  *
  * The input is a series of records: one byte that moves chair time on (in
- * 100 ms units), then one message in D-Bus wire format. Each input gets a
+ * 20 ms units), then one message in D-Bus wire format. Each input gets a
  * fresh daemon, so a crash replays from its input alone. Every reply must
  * be a message libdbus can send, and after an EmergencyStop that succeeded
  * every output must be off.
@@ -19,7 +19,7 @@
 #include "io.h"
 #include "manager.h"
 
-#define ADVANCE_USEC (UINT64_C(100) * 1000)
+#define ADVANCE_USEC (UINT64_C(20) * 1000)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
