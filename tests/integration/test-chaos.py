@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from chairtest import BUILD, ChairTestCase, main  # noqa: E402
+from chairtest import BUILD, SIM, ChairTestCase, main  # noqa: E402
 
 CHAOS = os.path.join(BUILD, 'tests', 'chaos-client')
 
@@ -40,10 +40,13 @@ class TestChaos(ChairTestCase):
         self.assertEqual(r.returncode, 0, 'seed %d:\n%s%s' % (seed, r.stdout, r.stderr))
         self.assertIn('calls %d\n' % calls, r.stdout)
         self.assertTrue(c.alive(), 'chaird is gone after seed %d' % seed)
-        # The chair still obeys: a stop makes everything safe.
+        # The chair still obeys: a stop makes everything safe, and once the
+        # injected faults are gone it resets.
         c.call('EmergencyStop')
         self.assertFalse(any(c.outputs().values()))
+        c.call('ClearFaults', iface=SIM)
         c.call('Reset')
+        self.assertEqual(c.state(), 'idle')
 
 
 if __name__ == '__main__':

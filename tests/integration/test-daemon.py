@@ -55,7 +55,7 @@ class TestApi(ChairTestCase):
             'State', 'Program', 'Step', 'Zone', 'ElapsedUSec', 'DurationUSec', 'Intensity',
             'Heat', 'Occupied', 'Temperatures', 'Faults', 'ShoulderMm', 'Capabilities',
             'Backend', 'Version', 'Focus', 'Avoid', 'Conditions', 'Phase', 'PauseReason',
-            'Profile', 'Adjustments', 'Aftercare'})
+            'Profile', 'Adjustments', 'Aftercare', 'ProgramErrors'})
         self.assertEqual(props['State']['data'], 'idle')
         self.assertEqual(props['Backend']['data'], 'sim')
         caps = props['Capabilities']['data']
