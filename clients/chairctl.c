@@ -25,6 +25,7 @@
 #include "config.h"
 #include "hw.h"
 #include "wording.h"
+#include "quote.h"
 
 #define EXIT_DAEMON 1
 #define EXIT_USAGE 2
@@ -735,7 +736,8 @@ static int cmd_show(struct ctx *c, const struct command *cmd, int argc, char **a
 	dbus_message_unref(reply);
 	if (!found) {
 		/* It went between the two calls (a reload). */
-		err("There is no program '%.64s'. 'chairctl programs' lists them.", argv[1]);
+		err("There is no program '%s'. 'chairctl programs' lists them.",
+		    CHAIR_QUOTE(argv[1]));
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -2096,6 +2098,13 @@ int main(int argc, char **argv)
 	for (int k = i + 1; k < argc; k++)
 		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0)
 			return cmd->fn(&c, cmd, argc - i, argv + i);
+	/* D-Bus carries only UTF-8; libdbus would abort on anything else. */
+	for (int k = i + 1; k < argc; k++)
+		if (!chair_utf8_valid(argv[k], strlen(argv[k]))) {
+			err("argument '%s' is not valid UTF-8 text; check the terminal's "
+			    "character set", CHAIR_QUOTE(argv[k]));
+			return EXIT_USAGE;
+		}
 	dbus_error_init(&e);
 	c.bus = dbus_bus_get(c.session ? DBUS_BUS_SESSION : DBUS_BUS_SYSTEM, &e);
 	if (c.bus) {

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from chairtest import (CHAIRD, IFACE, PROGRAMS, SIM, Chair, ChairTestCase,  # noqa: E402
+from chairtest import (CHAIRCTL, CHAIRD, IFACE, PROGRAMS, SIM, Chair, ChairTestCase,  # noqa: E402
                        main)
 
 E = 'org.chaird.Chair1.Error.'
@@ -82,6 +82,20 @@ class TestQuotedText(ChairTestCase):
                 n += 1
         self.assertTrue(c.alive())
         self.assertGreater(n, 100)
+
+
+class TestChairctlText(ChairTestCase):
+    def test_invalid_utf8_argument_is_a_usage_error(self):
+        """libdbus aborted chairctl on an argument that is not UTF-8."""
+        for argv in ([b'start', b'--program', b'\xff'],
+                     [b'start', b'--program', b'relax', b'--avoid', b'a\xc3'],
+                     [b'show', b'caf\xc3']):
+            r = self.chair.run([CHAIRCTL.encode()] + argv)
+            self.assertEqual(r.returncode, 2, (argv, r.stderr))
+            self.assertIn('is not valid UTF-8 text', r.stderr)
+        r = self.chair.chairctl('show', 'a' * 63 + '\u00e9')
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("There is no program '%s...'" % ('a' * 63), r.stderr)
 
 
 class TestBrokenPrograms(ChairTestCase):
