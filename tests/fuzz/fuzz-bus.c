@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bus-object.h"
+#include "hal.h"
 #include "io.h"
 #include "manager.h"
 
@@ -46,7 +47,7 @@ static void check_reply(DBusMessage *call, DBusMessage *reply, struct manager *m
 	dbus_free(wire);
 	if (dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_METHOD_RETURN &&
 	    dbus_message_is_method_call(call, "org.chaird.Chair1", "EmergencyStop") &&
-	    !chair_command_all_safe(&m->hal->current))
+	    !chair_outputs_all_off(hal_outputs(m->hal)))
 		abort();
 }
 
