@@ -237,7 +237,7 @@ static int run_check(const struct args *a)
 		hw = map->hw;
 		chair_map_free(map);
 	}
-	r = chair_programs_load(a->dirs, a->n_dirs, &hw, &ps, &errors);
+	r = chair_programs_load_diags(a->dirs, a->n_dirs, &hw, &ps, &errors);
 	if (r < 0)
 		return log_error_errno(r, "chaird: cannot load programs: %m");
 	n = chair_programs_count(ps);

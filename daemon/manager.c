@@ -819,7 +819,7 @@ int manager_reload(struct manager *m)
 	struct chair_diags errors = { 0 };
 	int r;
 
-	r = chair_programs_load((const char *const *)m->program_dirs, m->n_program_dirs, &m->hw, &ps,
+	r = chair_programs_load_diags((const char *const *)m->program_dirs, m->n_program_dirs, &m->hw, &ps,
 				&errors);
 	if (r < 0)
 		return log_error_errno(r, "Failed to load programs: %m");

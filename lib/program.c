@@ -60,7 +60,7 @@ uint32_t chair_program_zones(const struct chair_program *p)
 }
 
 int chair_program_check_hw(const struct chair_program *p, const struct chair_hw *hw,
-			   struct chair_diags *diags)
+			   char **ret_error)
 {
 	/* Nothing a program asks for can exceed this chair's limits: the
 	 * session policy caps the depth and replaces what the chair lacks
@@ -280,8 +280,14 @@ static int load_dir(struct chair_programs *ps, const char *dir,
 			break;
 		}
 		r = chair_program_load_diags(path, &p, diags);
-		if (r == 0)
-			r = chair_program_check_hw(p, hw, diags);
+		if (r == 0) {
+			_cleanup_free_ char *err = NULL;
+
+			r = chair_program_check_hw(p, hw, &err);
+			if (r < 0 && r != -ENOMEM)
+				r = chair_diags_add(diags, p->path, 0, "%s",
+						    err ? err : "asks for more than this chair allows");
+		}
 		if (r < 0) {
 			chair_program_unref(p);
 			r = keep_going(r);
@@ -310,8 +316,8 @@ static int load_dir(struct chair_programs *ps, const char *dir,
 	return r;
 }
 
-int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
-			struct chair_programs **ret, struct chair_diags *diags)
+int chair_programs_load_diags(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
+			      struct chair_programs **ret, struct chair_diags *diags)
 {
 	struct chair_programs *ps = calloc(1, sizeof(*ps));
 	struct chair_diags found = { 0 };
@@ -331,5 +337,35 @@ int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct cha
 		*diags = found;
 	else
 		chair_diags_clear(&found);
+	return 0;
+}
+
+int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
+			struct chair_programs **ret, char ***ret_errors)
+{
+	struct chair_diags d = { 0 };
+	char **v = NULL;
+	int r = chair_programs_load_diags(dirs, n_dirs, hw, ret, &d);
+
+	if (r < 0)
+		return r;
+	if (ret_errors && d.n == 0) {
+		*ret_errors = NULL;
+	} else if (ret_errors) {
+		v = calloc(d.n + 1, sizeof(char *));
+		for (size_t i = 0; v && i < d.n; i++)
+			if (!(v[i] = chair_diag_format(&d.v[i]))) {
+				chair_strv_free(v);
+				v = NULL;
+			}
+		if (!v) {
+			chair_diags_clear(&d);
+			chair_programs_free(*ret);
+			*ret = NULL;
+			return -ENOMEM;
+		}
+		*ret_errors = v;
+	}
+	chair_diags_clear(&d);
 	return 0;
 }

@@ -126,10 +126,10 @@ uint32_t chair_program_zones(const struct chair_program *p);
 /**
  * Checks a program against what the hardware allows (rule 9): depth beyond
  * the mechanism, or a part the chair lacks that the program cannot skip.
- * Returns -ERANGE and appends the problem to @p diags.
+ * Returns -ERANGE with a "path:line: message" error.
  */
 int chair_program_check_hw(const struct chair_program *p, const struct chair_hw *hw,
-			   struct chair_diags *diags);
+			   char **ret_error);
 
 /** Parses a duration such as "90s", "15min" or "1min30s". */
 int chair_parse_duration(const char *s, uint64_t *ret_usec);
@@ -143,8 +143,16 @@ struct chair_programs;
  * is filled, not appended to); the other programs stay. Returns 0, or
  * -ENOMEM.
  */
+int chair_programs_load_diags(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
+			      struct chair_programs **ret, struct chair_diags *diags);
+
+/**
+ * As chair_programs_load_diags(), with the problems as "path:line: message"
+ * strings in @p ret_errors (NULL-terminated, or NULL when there are none;
+ * the caller frees it with chair_strv_free()).
+ */
 int chair_programs_load(const char *const *dirs, size_t n_dirs, const struct chair_hw *hw,
-			struct chair_programs **ret, struct chair_diags *diags);
+			struct chair_programs **ret, char ***ret_errors);
 void chair_programs_free(struct chair_programs *ps);
 size_t chair_programs_count(const struct chair_programs *ps);
 struct chair_program *chair_programs_get(const struct chair_programs *ps, size_t i);

@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	chair_hw_default(&hw);
-	if (!FUZZ_PARSE_ONLY && chair_program_check_hw(p, &hw, &d) == 0) {
+	if (!FUZZ_PARSE_ONLY && chair_program_check_hw(p, &hw, &msg) == 0) {
 		options_from(data, size, &o);
 		r = chair_options_check(p, &o, &hw, &msg);
 		free(msg);
@@ -106,11 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o.duration_usec = 5 * USEC_PER_MIN;
 			r = chair_options_check(p, &o, &hw, &msg);
 			free(msg);
+			msg = NULL;
 		}
 		if (r == CHAIR_CHECK_OK)
 			run_session(p, &o);
 	}
-	chair_diags_clear(&d);
+	free(msg);
 	chair_program_unref(p);
 	return 0;
 }

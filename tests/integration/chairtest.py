@@ -227,7 +227,16 @@ class ChairTestCase(unittest.TestCase):
 
     def setUp(self):
         self.bus = Bus()
-        self.chair = Chair(self.bus, scale=self.scale)
+        try:
+            self.chair = Chair(self.bus, scale=self.scale)
+        except BaseException:
+            # tearDown does not run after a failed setUp: leave no bus or
+            # daemon behind, and still say how the daemon ended.
+            try:
+                check_daemons()
+            finally:
+                self.bus.close()
+            raise
 
     def tearDown(self):
         try:

@@ -277,7 +277,7 @@ static void test_program_set(void **state)
 	dirs[0] = a;
 	dirs[1] = b;
 
-	assert_int_equal(chair_programs_load(dirs, 2, &hw, &ps, &errors), 0);
+	assert_int_equal(chair_programs_load_diags(dirs, 2, &hw, &ps, &errors), 0);
 	assert_int_equal(chair_programs_count(ps), 1);
 	assert_string_equal(chair_programs_find(ps, "t")->name, "Override");
 	assert_int_equal(chair_programs_find(ps, "t")->duration_usec, 20 * USEC_PER_MIN);
@@ -297,7 +297,7 @@ static void test_program_set(void **state)
 	 * it (rule 9 holds there), and says so. */
 	hw.max_depth = 2;
 	test_write_file(b, "t.program", "id = t\nname = O\ndescription = d\nduration = 20min\n[main]\nknead neck depth=3 time=60s\n");
-	assert_int_equal(chair_programs_load(dirs + 1, 1, &hw, &ps, &errors), 0);
+	assert_int_equal(chair_programs_load_diags(dirs + 1, 1, &hw, &ps, &errors), 0);
 	assert_int_equal(chair_programs_count(ps), 1);
 	assert_int_equal(errors.n, 0);
 	{
@@ -329,7 +329,7 @@ static void test_builtins(void **state)
 
 	(void)state;
 	chair_hw_default(&hw);
-	assert_int_equal(chair_programs_load(dirs, 1, &hw, &ps, &errors), 0);
+	assert_int_equal(chair_programs_load_diags(dirs, 1, &hw, &ps, &errors), 0);
 	if (errors.n)
 		fail_msg("built-in program error: %s:%u: %s", errors.v[0].file, errors.v[0].line,
 			 errors.v[0].message);
