@@ -111,7 +111,7 @@ CHAIRD_FUZZ_DEPS=(clang libclang-rt-dev)
 chaird_setup_hostile_build() {
 	local dir=$1
 	local opts=(-Dfuzzers=true -Db_sanitize=address,undefined -Db_lundef=false
-		-Dpanel=disabled -Dbuildtype=debugoptimized)
+		-Dpanel=disabled -Dpreview=disabled -Dbuildtype=debugoptimized)
 	if [ -f "$dir/build.ninja" ]; then
 		meson configure "$dir" "${opts[@]}" >/dev/null
 	else
