@@ -527,10 +527,10 @@ static int resolve_program(struct ctx *c, const char *arg, char *ret_id, size_t 
 		}
 	hint = chair_suggest(arg, names, count);
 	if (hint)
-		err("There is no program '%.64s'. Did you mean '%s'? 'chairctl programs' lists them.",
-		    arg, hint);
+		err("There is no program '%s'. Did you mean '%s'? 'chairctl programs' lists them.",
+		    CHAIR_QUOTE(arg), hint);
 	else
-		err("There is no program '%.64s'. 'chairctl programs' lists them.", arg);
+		err("There is no program '%s'. 'chairctl programs' lists them.", CHAIR_QUOTE(arg));
 	return EXIT_USAGE;
 }
 
@@ -848,10 +848,10 @@ static int bad_name(const char *flag, const char *word, const char *what, const 
 	const char *hint = chair_suggest(word, names, n);
 
 	if (hint)
-		err("%s %.64s is not %s. Did you mean %s %s? Use one of: %s.", flag, word, what, flag,
-		    hint, choices);
+		err("%s %s is not %s. Did you mean %s %s? Use one of: %s.", flag, CHAIR_QUOTE(word),
+		    what, flag, hint, choices);
 	else
-		err("%s %.64s is not %s. Use one of: %s.", flag, word, what, choices);
+		err("%s %s is not %s. Use one of: %s.", flag, CHAIR_QUOTE(word), what, choices);
 	return EXIT_USAGE;
 }
 

@@ -94,7 +94,7 @@ class TestChairctlText(ChairTestCase):
             self.assertEqual(r.returncode, 2, (argv, r.stderr))
             self.assertIn('is not valid UTF-8 text', r.stderr)
         r = self.chair.chairctl('show', 'a' * 63 + '\u00e9')
-        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("There is no program '%s...'" % ('a' * 63), r.stderr)
 
 
