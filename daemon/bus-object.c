@@ -276,3 +276,26 @@ bool bus_object_emit_changed(struct manager *m, DBusConnection *c, const char *p
 	dbus_message_unref(sig);
 	return ok;
 }
+
+bool bus_append_strv_entry(DBusMessageIter *d, const char *key, const char *const *v, size_t n)
+{
+	DBusMessageIter e, var;
+
+	return dbus_message_iter_open_container(d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
+	       dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &key) &&
+	       dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "as", &var) &&
+	       bus_append_strv(&var, v, n) && dbus_message_iter_close_container(&e, &var) &&
+	       dbus_message_iter_close_container(d, &e);
+}
+
+bool bus_append_mask_entry(DBusMessageIter *d, const char *key, uint32_t mask, int count,
+			   const char *(*name)(int))
+{
+	const char *v[32];
+	size_t n = 0;
+
+	for (int i = 0; i < count; i++)
+		if (mask & (UINT32_C(1) << i))
+			v[n++] = name(i);
+	return bus_append_strv_entry(d, key, v, n);
+}

@@ -74,5 +74,10 @@ bool bus_object_emit_changed(struct manager *m, DBusConnection *c, const char *p
 
 bool bus_append_strv(DBusMessageIter *it, const char *const *v, size_t n);
 bool bus_append_dict_entry(DBusMessageIter *dict, const char *key, int type, const void *value);
+/* A dict entry whose value is a list of strings (as). */
+bool bus_append_strv_entry(DBusMessageIter *dict, const char *key, const char *const *v, size_t n);
+/* The same, with the names of the bits set in @p mask. */
+bool bus_append_mask_entry(DBusMessageIter *dict, const char *key, uint32_t mask, int count,
+			   const char *(*name)(int));
 
 #endif

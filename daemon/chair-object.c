@@ -42,7 +42,7 @@ static const struct {
 
 /* The reply to an action: success, or the error for @p r with the
  * manager's sentence. */
-static DBusMessage *reply_result(DBusMessage *call, int r, const struct manager_why *why)
+DBusMessage *chair_object_reply(DBusMessage *call, int r, const struct manager_why *why)
 {
 	if (r >= 0)
 		return bus_reply(call);
@@ -131,7 +131,8 @@ static int avoid_lookup(const char *s)
 	return z >= 0 ? 16 + z : z;
 }
 
-static DBusMessage *parse_options(DBusMessage *call, DBusMessageIter *it, struct chair_options *o)
+DBusMessage *chair_object_parse_options(DBusMessage *call, DBusMessageIter *it,
+					struct chair_options *o, struct option_extras *x)
 {
 	DBusMessageIter dict;
 
@@ -147,6 +148,46 @@ static DBusMessage *parse_options(DBusMessage *call, DBusMessageIter *it, struct
 		dbus_message_iter_next(&e);
 		dbus_message_iter_recurse(&e, &v);
 
+		if (x && streq(key, "profile") && x->allow_profile) {
+			const char *name;
+
+			if (dbus_message_iter_get_arg_type(&v) != DBUS_TYPE_STRING)
+				return bus_invalid_args(call, "Option 'profile' must be a profile name (s).");
+			dbus_message_iter_get_basic(&v, &name);
+			if (!chair_profile_name_valid(name))
+				return bus_invalid_args(call, "A profile name has 1 to 32 letters, digits, "
+							"spaces, '-' or '_'.");
+			snprintf(x->profile, sizeof(x->profile), "%s", name);
+			dbus_message_iter_next(&dict);
+			continue;
+		} else if (x && streq(key, "program") && x->allow_settings) {
+			const char *id;
+
+			if (dbus_message_iter_get_arg_type(&v) != DBUS_TYPE_STRING)
+				return bus_invalid_args(call, "Setting 'program' must be a program id (s).");
+			dbus_message_iter_get_basic(&v, &id);
+			if (strlen(id) > CHAIR_PROGRAM_ID_MAX)
+				return bus_invalid_args(call, "A program id has at most %d characters.",
+							CHAIR_PROGRAM_ID_MAX);
+			snprintf(x->program, sizeof(x->program), "%s", id);
+			dbus_message_iter_next(&dict);
+			continue;
+		} else if (x && streq(key, "shoulder_mm") && x->allow_settings) {
+			if (!variant_uint(&v, &u) || u > 2000)
+				return bus_invalid_args(call, "Setting 'shoulder_mm' must be a height in mm (u) "
+							"from 0 to 2000.");
+			x->shoulder_mm = (unsigned)u;
+			dbus_message_iter_next(&dict);
+			continue;
+		}
+		if (x)
+			x->given |= streq(key, "duration_usec") ? CHAIR_OPT_DURATION
+				    : streq(key, "intensity")   ? CHAIR_OPT_INTENSITY
+				    : streq(key, "focus")       ? CHAIR_OPT_FOCUS
+				    : streq(key, "avoid")       ? CHAIR_OPT_AVOID
+				    : streq(key, "heat")        ? CHAIR_OPT_HEAT
+				    : streq(key, "conditions")  ? CHAIR_OPT_CONDITIONS
+								: 0;
 		if (streq(key, "duration_usec")) {
 			if (!variant_uint(&v, &u))
 				return bus_invalid_args(call, "Option 'duration_usec' must be a number of "
@@ -250,29 +291,6 @@ static bool append_step(DBusMessageIter *arr, enum chair_phase ph, const struct 
 	return ok && dbus_message_iter_close_container(arr, &d);
 }
 
-static bool append_strv_entry(DBusMessageIter *d, const char *key, const char *const *v, size_t n)
-{
-	DBusMessageIter e, var;
-
-	return dbus_message_iter_open_container(d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
-	       dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &key) &&
-	       dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "as", &var) &&
-	       bus_append_strv(&var, v, n) && dbus_message_iter_close_container(&e, &var) &&
-	       dbus_message_iter_close_container(d, &e);
-}
-
-static bool append_mask_entry(DBusMessageIter *d, const char *key, uint32_t mask, int count,
-			      const char *(*name)(int))
-{
-	const char *v[32];
-	size_t n = 0;
-
-	for (int i = 0; i < count; i++)
-		if (mask & (UINT32_C(1) << i))
-			v[n++] = name(i);
-	return append_strv_entry(d, key, v, n);
-}
-
 static const char *tech_name(int i)
 {
 	return chair_technique_to_string((enum chair_technique)i);
@@ -315,10 +333,10 @@ static bool append_program(DBusMessageIter *arr, const struct chair_program *p)
 	     bus_append_dict_entry(&d, "character", DBUS_TYPE_STRING, &character) &&
 	     bus_append_dict_entry(&d, "duration_usec", DBUS_TYPE_UINT64, &p->duration_usec) &&
 	     bus_append_dict_entry(&d, "heat", DBUS_TYPE_UINT32, &heat) &&
-	     append_mask_entry(&d, "techniques", chair_program_techniques(p), CHAIR_TECHNIQUE_COUNT,
+	     bus_append_mask_entry(&d, "techniques", chair_program_techniques(p), CHAIR_TECHNIQUE_COUNT,
 			       tech_name) &&
-	     append_mask_entry(&d, "zones", chair_program_zones(p), CHAIR_ZONE_COUNT, zone_name) &&
-	     append_mask_entry(&d, "not_for", p->not_for, CHAIR_CONDITION_COUNT, cond_name) &&
+	     bus_append_mask_entry(&d, "zones", chair_program_zones(p), CHAIR_ZONE_COUNT, zone_name) &&
+	     bus_append_mask_entry(&d, "not_for", p->not_for, CHAIR_CONDITION_COUNT, cond_name) &&
 	     dbus_message_iter_open_container(&d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
 	     dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &k) &&
 	     dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "aa{sv}", &v) &&
@@ -360,33 +378,40 @@ static DBusMessage *method_start(struct manager *m, DBusMessage *call)
 	DBusMessage *err;
 	const char *id;
 
+	struct option_extras x = { .allow_profile = true };
+
 	dbus_message_iter_init(call, &it);
 	dbus_message_iter_get_basic(&it, &id);
 	chair_options_init(&o);
 	dbus_message_iter_next(&it);
-	err = parse_options(call, &it, &o);
+	err = chair_object_parse_options(call, &it, &o, &x);
 	if (err)
 		return err;
-	return reply_result(call, manager_start_session(m, id, &o, &why), &why);
+	/* With a profile, the store is asked first; the reply comes then. */
+	if (x.profile[0])
+		return manager_start_with_profile(m, call, id, &o, x.given, x.profile);
+	if (m->state == CHAIR_STATE_IDLE)
+		m->profile[0] = 0;
+	return chair_object_reply(call, manager_start_session(m, id, &o, &why), &why);
 }
 
 static DBusMessage *method_stop(struct manager *m, DBusMessage *call)
 {
-	return reply_result(call, manager_stop(m), NULL);
+	return chair_object_reply(call, manager_stop(m), NULL);
 }
 
 static DBusMessage *method_pause(struct manager *m, DBusMessage *call)
 {
 	struct manager_why why = { "" };
 
-	return reply_result(call, manager_pause(m, &why), &why);
+	return chair_object_reply(call, manager_pause(m, &why), &why);
 }
 
 static DBusMessage *method_resume(struct manager *m, DBusMessage *call)
 {
 	struct manager_why why = { "" };
 
-	return reply_result(call, manager_resume(m, &why), &why);
+	return chair_object_reply(call, manager_resume(m, &why), &why);
 }
 
 static DBusMessage *method_set_intensity(struct manager *m, DBusMessage *call)
@@ -395,7 +420,7 @@ static DBusMessage *method_set_intensity(struct manager *m, DBusMessage *call)
 	uint32_t v;
 
 	dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
-	return reply_result(call, manager_set_intensity(m, v, &why), &why);
+	return chair_object_reply(call, manager_set_intensity(m, v, &why), &why);
 }
 
 static DBusMessage *method_set_heat(struct manager *m, DBusMessage *call)
@@ -404,7 +429,7 @@ static DBusMessage *method_set_heat(struct manager *m, DBusMessage *call)
 	uint32_t v;
 
 	dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &v, DBUS_TYPE_INVALID);
-	return reply_result(call, manager_set_heat(m, v, &why), &why);
+	return chair_object_reply(call, manager_set_heat(m, v, &why), &why);
 }
 
 static DBusMessage *method_emergency_stop(struct manager *m, DBusMessage *call)
@@ -415,14 +440,14 @@ static DBusMessage *method_emergency_stop(struct manager *m, DBusMessage *call)
 		"off at the wall."
 	};
 
-	return reply_result(call, manager_emergency_stop(m), &why);
+	return chair_object_reply(call, manager_emergency_stop(m), &why);
 }
 
 static DBusMessage *method_reset(struct manager *m, DBusMessage *call)
 {
 	struct manager_why why = { "" };
 
-	return reply_result(call, manager_reset(m, &why), &why);
+	return chair_object_reply(call, manager_reset(m, &why), &why);
 }
 
 static DBusMessage *method_scan(struct manager *m, DBusMessage *call)
@@ -431,7 +456,7 @@ static DBusMessage *method_scan(struct manager *m, DBusMessage *call)
 	int r = manager_scan(m, &why);
 
 	if (r < 0)
-		return reply_result(call, r, &why);
+		return chair_object_reply(call, r, &why);
 	/* Scan() replies when the scan ends (chair_object_scan_done()). */
 	m->scan_call = dbus_message_ref(call);
 	return NULL;
@@ -443,12 +468,12 @@ static DBusMessage *method_feedback(struct manager *m, DBusMessage *call)
 	const char *what;
 
 	dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &what, DBUS_TYPE_INVALID);
-	return reply_result(call, manager_feedback(m, what, &why), &why);
+	return chair_object_reply(call, manager_feedback(m, what, &why), &why);
 }
 
 static DBusMessage *method_reload(struct manager *m, DBusMessage *call)
 {
-	return reply_result(call, manager_reload(m), NULL);
+	return chair_object_reply(call, manager_reload(m), NULL);
 }
 
 /* Recommend(): the consultation of lib/consult.c. Its options pass the
@@ -520,8 +545,8 @@ static bool append_recommendation(DBusMessage *reply, const struct chair_recomme
 		     bus_append_dict_entry(&d, "intensity", DBUS_TYPE_UINT32, &intensity) &&
 		     bus_append_dict_entry(&d, "heat", DBUS_TYPE_UINT32, &heat) &&
 		     (!focus || bus_append_dict_entry(&d, "focus", DBUS_TYPE_STRING, &focus)) &&
-		     (!n || append_strv_entry(&d, "avoid", avoid, n)) &&
-		     (!o->conditions || append_mask_entry(&d, "conditions", o->conditions,
+		     (!n || bus_append_strv_entry(&d, "avoid", avoid, n)) &&
+		     (!o->conditions || bus_append_mask_entry(&d, "conditions", o->conditions,
 							  CHAIR_CONDITION_COUNT, cond_name));
 	return ok && dbus_message_iter_close_container(&it, &d) &&
 	       bus_append_strv(&it, (const char *const *)rec->reasons,
@@ -776,12 +801,12 @@ static bool prop_capabilities(struct manager *m, DBusMessageIter *it)
 		if (chair_hw_has_heater(&m->hw, (enum chair_heater)h))
 			heaters |= UINT32_C(1) << h;
 	return dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &d) &&
-	       append_mask_entry(&d, "zones", (UINT32_C(1) << CHAIR_ZONE_COUNT) - 1, CHAIR_ZONE_COUNT,
+	       bus_append_mask_entry(&d, "zones", (UINT32_C(1) << CHAIR_ZONE_COUNT) - 1, CHAIR_ZONE_COUNT,
 				 zone_name) &&
-	       append_mask_entry(&d, "techniques", chair_policy_techniques(&m->hw),
+	       bus_append_mask_entry(&d, "techniques", chair_policy_techniques(&m->hw),
 				 CHAIR_TECHNIQUE_COUNT, tech_name) &&
-	       append_mask_entry(&d, "heaters", heaters, CHAIR_HEATER_COUNT, heater_name) &&
-	       append_mask_entry(&d, "air_zones", air, CHAIR_AIR_COUNT, air_name) &&
+	       bus_append_mask_entry(&d, "heaters", heaters, CHAIR_HEATER_COUNT, heater_name) &&
+	       bus_append_mask_entry(&d, "air_zones", air, CHAIR_AIR_COUNT, air_name) &&
 	       bus_append_dict_entry(&d, "track_length_mm", DBUS_TYPE_UINT32, &track) &&
 	       bus_append_dict_entry(&d, "max_depth", DBUS_TYPE_UINT32, &max_depth) &&
 	       bus_append_dict_entry(&d, "max_duration_usec", DBUS_TYPE_UINT64, &cap) &&
@@ -841,7 +866,7 @@ static bool prop_pause_reason(struct manager *m, DBusMessageIter *it)
 
 static bool prop_profile(struct manager *m, DBusMessageIter *it)
 {
-	return put_string(it, "");
+	return put_string(it, manager_in_session(m) ? m->profile : "");
 }
 
 static bool prop_adjustments(struct manager *m, DBusMessageIter *it)
@@ -902,6 +927,10 @@ static const struct bus_method chair_methods[] = {
 	{ "Scan", "", "", method_scan },
 	{ "Reload", "", "", method_reload },
 	{ "Feedback", "s", "", method_feedback },
+	{ "ListProfiles", "", "a(sa{sv})", profiles_list },
+	{ "SaveProfile", "sa{sv}", "", profiles_save },
+	{ "DeleteProfile", "s", "", profiles_delete },
+	{ "History", "a{sv}", "aa{sv}", profiles_history },
 	{ "Recommend", "a{sv}", "sa{sv}as", method_recommend },
 	{}
 };
@@ -1175,7 +1204,7 @@ void chair_object_scan_done(struct manager *m, int result)
 				  "The scan was cut short by the emergency stop.");
 		break;
 	case -ENXIO:
-		reply = reply_result(call, -ENXIO, &(struct manager_why){
+		reply = chair_object_reply(call, -ENXIO, &(struct manager_why){
 			"Nobody is seated. Sit down in the chair, then try again." });
 		break;
 	case -EINTR:

@@ -30,6 +30,7 @@ struct args {
 	bool sim;
 	double time_scale;
 	const char *trace;
+	const char *state_dir;
 	bool check;
 	bool safe_state;
 };
@@ -55,6 +56,9 @@ static void help(void)
 	       "                        --programs data/programs)\n"
 	       "      --time-scale N    run the clock N times faster (only with --sim)\n"
 	       "      --trace FILE      write one JSON line per output or state change\n"
+	       "      --state-dir DIR   keep profiles and history in DIR (default\n"
+	       "                        $STATE_DIRECTORY, else " CHAIRD_STATE_DIR ";\n"
+	       "                        with --sim, in memory only unless given)\n"
 	       "      --check           validate the programs (and the map), list them, exit\n"
 	       "      --safe-state      drive every output to its safe value and exit\n"
 	       "  -h, --help            show this help and exit\n"
@@ -68,6 +72,7 @@ enum {
 	ARG_TRACE,
 	ARG_CHECK,
 	ARG_SAFE_STATE,
+	ARG_STATE_DIR,
 };
 
 /* Returns 0 to run, 1 to exit successfully, or a negative errno. */
@@ -82,6 +87,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "trace", required_argument, NULL, ARG_TRACE },
 		{ "check", no_argument, NULL, ARG_CHECK },
 		{ "safe-state", no_argument, NULL, ARG_SAFE_STATE },
+		{ "state-dir", required_argument, NULL, ARG_STATE_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -125,6 +131,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case ARG_CHECK:
 			a->check = true;
+			break;
+		case ARG_STATE_DIR:
+			a->state_dir = optarg;
 			break;
 		case ARG_SAFE_STATE:
 			a->safe_state = true;
@@ -273,6 +282,12 @@ static int run_daemon(const struct args *a)
 		.sim = a->sim,
 		.time_scale = a->time_scale,
 		.trace_path = a->trace,
+		/* systemd's StateDirectory= gives $STATE_DIRECTORY; the simulator
+		 * remembers nothing unless told where. */
+		.state_dir = a->state_dir		  ? a->state_dir
+			     : getenv("STATE_DIRECTORY") ? getenv("STATE_DIRECTORY")
+			     : a->sim			  ? NULL
+							  : CHAIRD_STATE_DIR,
 	};
 	struct manager *m = NULL;
 	struct chair_map *map = NULL;

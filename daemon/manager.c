@@ -17,6 +17,7 @@
 #include "manager.h"
 #include "quote.h"
 #include "sim.h"
+#include "store-worker.h"
 #include "trace.h"
 
 /* GPIO edges and the e-stop come before the bus; the progress flush after. */
@@ -137,6 +138,7 @@ void manager_end_session(struct manager *m, enum chair_finish_reason why)
 		manager_mark(m, PROP_AFTERCARE);
 	}
 	m->finish_pending = why;
+	manager_history_end(m, why);
 	clear_session(m);
 	if (why == CHAIR_FINISH_EMERGENCY_STOP || why == CHAIR_FINISH_FAULT) {
 		emit_finished(m);
@@ -153,8 +155,9 @@ static void enter_idle(struct manager *m)
 	emit_finished(m);
 	free(m->program_id);
 	m->program_id = NULL;
+	m->profile[0] = 0;
 	m->elapsed = m->duration = 0;
-	manager_mark(m, PROP_PROGRAM | PROP_ELAPSED | PROP_DURATION);
+	manager_mark(m, PROP_PROGRAM | PROP_ELAPSED | PROP_DURATION | PROP_PROFILE);
 }
 
 static void end_scan(struct manager *m, int result)
@@ -622,6 +625,7 @@ int manager_start_session(struct manager *m, const char *id, const struct chair_
 	log_info("Starting %s: %" PRIu64 " min, intensity %u, heat %u", p->id,
 		 m->duration / USEC_PER_MIN, m->intensity, m->heat);
 	manager_set_state(m, CHAIR_STATE_RUNNING);
+	manager_history_begin(m, chair_engine_options(m->engine));
 	return 0;
 }
 
@@ -647,6 +651,7 @@ int manager_pause(struct manager *m, struct manager_why *why)
 	chair_engine_pause(m->engine, m->chair_now);
 	m->pause_reason = "requested";
 	manager_mark(m, PROP_PAUSE_REASON);
+	manager_history_event(m, CHAIR_EVENT_PAUSE, -1, 0);
 	manager_set_state(m, CHAIR_STATE_PAUSED);
 	return 0;
 }
@@ -663,6 +668,7 @@ int manager_resume(struct manager *m, struct manager_why *why)
 	chair_engine_resume(m->engine, m->chair_now);
 	m->pause_reason = "";
 	manager_mark(m, PROP_PAUSE_REASON);
+	manager_history_event(m, CHAIR_EVENT_RESUME, -1, 0);
 	manager_set_state(m, CHAIR_STATE_RUNNING);
 	return 0;
 }
@@ -678,6 +684,7 @@ int manager_set_intensity(struct manager *m, unsigned v, struct manager_why *why
 	chair_engine_set_intensity(m->engine, v);
 	m->intensity = v;
 	manager_mark(m, PROP_INTENSITY);
+	manager_history_event(m, CHAIR_EVENT_INTENSITY, -1, (int)v);
 	return 0;
 }
 
@@ -694,6 +701,7 @@ int manager_set_heat(struct manager *m, unsigned v, struct manager_why *why)
 					   "it was started with.");
 	m->heat = chair_engine_heat(m->engine);
 	manager_mark(m, PROP_HEAT);
+	manager_history_event(m, CHAIR_EVENT_HEAT, -1, (int)v);
 	return 0;
 }
 
@@ -742,7 +750,7 @@ static const char *zone_words(int z)
 					    : chair_zone_to_string((enum chair_zone)z);
 }
 
-_printf_(2, 3) static void adjusted(struct manager *m, const char *fmt, ...)
+void manager_adjusted(struct manager *m, const char *fmt, ...)
 {
 	size_t n = chair_strv_length(m->adjustments);
 	char **v = realloc(m->adjustments, (n + 2) * sizeof(char *));
@@ -776,7 +784,7 @@ int manager_feedback(struct manager *m, const char *what, struct manager_why *wh
 		if (streq(what, "hurts-here")) {
 			chair_engine_avoid(m->engine, (enum chair_zone)zone);
 			chair_motion_set_guard(m->motion, chair_engine_guard(m->engine));
-			adjusted(m, "Your %s is left alone for the rest of the session, with no heat "
+			manager_adjusted(m, "Your %s is left alone for the rest of the session, with no heat "
 				    "there: you said it hurt.", zone_words(zone));
 			manager_mark(m, PROP_AVOID | PROP_FOCUS);
 		} else {
@@ -784,7 +792,7 @@ int manager_feedback(struct manager *m, const char *what, struct manager_why *wh
 			if (r < 0)
 				return refuse(why, -EPERM, "Your %s is avoided in this session, so it "
 							   "gets no more time.", zone_words(zone));
-			adjusted(m, "Your %s gets more time for the rest of the session: you asked for "
+			manager_adjusted(m, "Your %s gets more time for the rest of the session: you asked for "
 				    "it.", zone_words(zone));
 			manager_mark(m, PROP_FOCUS);
 		}
@@ -799,13 +807,19 @@ int manager_feedback(struct manager *m, const char *what, struct manager_why *wh
 		chair_engine_set_intensity(m->engine, v);
 		m->intensity = v;
 		manager_mark(m, PROP_INTENSITY);
-		adjusted(m, "Intensity %u: you said it was %s.", v, softer ? "too strong" : "too soft");
+		manager_adjusted(m, "Intensity %u: you said it was %s.", v, softer ? "too strong" : "too soft");
 	} else {
 		/* The caller's text is not echoed back. */
 		return refuse(why, -EINVAL, "Unknown feedback; say hurts-here, more-here, too-strong "
 					    "or too-soft.");
 	}
 	log_info("Feedback: %s", what);
+	manager_history_event(m, streq(what, "hurts-here")   ? CHAIR_EVENT_HURTS_HERE
+				 : streq(what, "more-here")  ? CHAIR_EVENT_MORE_HERE
+				 : streq(what, "too-strong") ? CHAIR_EVENT_TOO_STRONG
+							     : CHAIR_EVENT_TOO_SOFT,
+			      streq(what, "hurts-here") || streq(what, "more-here") ? zone : -1,
+			      (int)m->intensity);
 	/* Acted on within this control step. */
 	m->trace_event = streq(what, "hurts-here") ? "hurts-here" : streq(what, "more-here") ? "more-here"
 			 : streq(what, "too-strong") ? "too-strong" : "too-soft";
@@ -1041,6 +1055,9 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		goto fail_event;
 	sd_event_source_set_enabled(m->flush, SD_EVENT_OFF);
 	sd_event_source_set_enabled(m->tick, SD_EVENT_ON);
+	r = manager_store_open(m, cfg->state_dir);
+	if (r < 0)
+		goto fail;
 
 	m->chair_now = manager_now(m);
 	control_iteration(m, m->chair_now, 0);
@@ -1061,6 +1078,8 @@ struct manager *manager_free(struct manager *m)
 		hal_safe_state(m->hal);
 		hal_free(m->hal);
 	}
+	/* What is queued for the store is written before the end. */
+	m->store = store_worker_free(m->store);
 	if (m->scan_call)
 		dbus_message_unref(m->scan_call);
 	chair_scan_free(m->scan);

@@ -21,6 +21,7 @@
 #include "bus-object.h"
 #include "engine.h"
 #include "hal.h"
+#include "history.h"
 #include "motion.h"
 #include "program.h"
 #include "safety.h"
@@ -68,6 +69,7 @@ struct manager_config {
 	const struct chair_map *map; /* required for GPIO; optional with sim */
 	const char *gpio_dir; /* the gpiochip devices: NULL for /dev */
 	const char *pwm_root; /* the PWM chips: NULL for /sys/class/pwm */
+	const char *state_dir; /* profiles and history: NULL keeps them in memory only */
 };
 
 struct manager {
@@ -127,6 +129,10 @@ struct manager {
 	bool traced_once;
 	uint64_t edge_mono;  /* an input edge waiting to be traced */
 	const char *trace_event; /* feedback waiting to be traced */
+	struct store_worker *store;
+	char profile[CHAIR_PROFILE_NAME_MAX + 1]; /* the session's profile, or "" */
+	bool recording;      /* the session is being written to history */
+	int64_t history_id;  /* the store's id of it: only the store's thread uses it */
 	uint64_t late_usec;  /* lateness of the current iteration */
 	bool exiting; /* the outputs were driven safe for good */
 	const struct bus_interface *served[3];
@@ -167,6 +173,8 @@ int manager_resume(struct manager *m, struct manager_why *why);
 int manager_set_intensity(struct manager *m, unsigned v, struct manager_why *why);
 int manager_set_heat(struct manager *m, unsigned v, struct manager_why *why);
 int manager_reset(struct manager *m, struct manager_why *why);
+/* Adds a sentence to the session's Adjustments. */
+void manager_adjusted(struct manager *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Feedback(s): "hurts-here", "more-here", "too-strong" or "too-soft". */
 int manager_feedback(struct manager *m, const char *what, struct manager_why *why);
 /* Starts the body scan; chair_object_scan_done() tells how it ended. */
@@ -185,7 +193,33 @@ void manager_input_changed(struct manager *m);
 /* The bus connection is gone: every output safe, and exit non-zero. */
 void manager_bus_lost(struct manager *m);
 
+/* Profiles and history (profiles.c): the store runs on its own thread. */
+int manager_store_open(struct manager *m, const char *state_dir);
+DBusMessage *manager_start_with_profile(struct manager *m, DBusMessage *call, const char *id,
+					const struct chair_options *o, uint32_t given,
+					const char *profile);
+void manager_history_begin(struct manager *m, const struct chair_options *o);
+void manager_history_event(struct manager *m, int kind, int zone, int value);
+void manager_history_end(struct manager *m, enum chair_finish_reason why);
+DBusMessage *profiles_list(struct manager *m, DBusMessage *call);
+DBusMessage *profiles_save(struct manager *m, DBusMessage *call);
+DBusMessage *profiles_delete(struct manager *m, DBusMessage *call);
+DBusMessage *profiles_history(struct manager *m, DBusMessage *call);
+
+/* Start options, and for SaveProfile and Start the keys beyond them. */
+struct option_extras {
+	bool allow_profile;  /* Start: profile s */
+	bool allow_settings; /* SaveProfile: program s, shoulder_mm u */
+	char profile[CHAIR_PROFILE_NAME_MAX + 1];
+	char program[CHAIR_PROGRAM_ID_MAX + 1];
+	unsigned shoulder_mm;
+	uint32_t given; /* CHAIR_OPT_* keys the caller gave */
+};
+
 /* The D-Bus object (chair-object.c). */
+DBusMessage *chair_object_parse_options(DBusMessage *call, DBusMessageIter *it,
+					struct chair_options *o, struct option_extras *x);
+DBusMessage *chair_object_reply(DBusMessage *call, int r, const struct manager_why *why);
 int chair_object_register(struct manager *m);
 /* Routes every incoming message (see bus_glue_set_router()). */
 void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata);
