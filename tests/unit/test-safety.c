@@ -843,6 +843,391 @@ static void test_loop_stalled(void **state)
 	teardown(&f);
 }
 
+/* Makes the safety core again for a changed f->hw, and begins a session. */
+static void remake(struct fixture *f)
+{
+	chair_safety_free(f->s);
+	assert_int_equal(chair_safety_new(&f->hw, &f->s), 0);
+	chair_safety_session_begin(f->s);
+}
+
+/* chair_safety_new() on a failed allocation (the test links with
+ * --wrap=calloc): -ENOMEM, and the output left untouched. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static bool calloc_fails;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fails) {
+		calloc_fails = false;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
+
+static void test_new_out_of_memory(void **state)
+{
+	struct chair_hw hw;
+	struct chair_safety *s = (struct chair_safety *)&hw;
+
+	(void)state;
+	chair_hw_default(&hw);
+	calloc_fails = true;
+	assert_int_equal(chair_safety_new(&hw, &s), -ENOMEM);
+	assert_ptr_equal(s, &hw);
+	assert_int_equal(chair_safety_new(&hw, &s), 0);
+	chair_safety_free(s);
+}
+
+/* The e-stop alone, with no fault, holds everything off. */
+static void test_latched_by_estop(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	assert_false(chair_safety_latched(f.s));
+	chair_safety_emergency_stop(f.s);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	assert_true(chair_safety_latched(f.s));
+	teardown(&f);
+}
+
+/* A new session starts its cap count and its seat watch afresh. */
+static void test_session_begin_starts_afresh(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.max_session_usec = 5 * 60 * SEC;
+	remake(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VIBRATE_SEAT] = true;
+	step(&f, 0);
+	for (int i = 0; i < 5 * 60 && !(f.ev & CHAIR_SAFETY_EV_CAP); i++)
+		step(&f, SEC);
+	assert_true(f.ev & CHAIR_SAFETY_EV_CAP);
+	assert_false(f.cmd.out[CHAIR_OUT_VIBRATE_SEAT]);
+	assert_true(chair_safety_session_usec(f.s) >= 5 * 60 * SEC);
+
+	chair_safety_session_begin(f.s);
+	assert_int_equal(chair_safety_session_usec(f.s), 0);
+	step(&f, 10 * MS);
+	assert_false(f.ev & CHAIR_SAFETY_EV_CAP);
+	assert_true(f.cmd.out[CHAIR_OUT_VIBRATE_SEAT]);
+
+	/* The seat empties; a new session begins on the empty seat: that
+	 * is news again, and its grace time runs from now. */
+	f.in.in[CHAIR_IN_SEAT] = false;
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+	chair_safety_session_begin(f.s);
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+	assert_false(f.cmd.out[CHAIR_OUT_VIBRATE_SEAT]);
+	teardown(&f);
+}
+
+/* The sensor rules' edges: read exactly 2 s ago is still a reading, and
+ * -20 and 120 °C are plausible (120 °C is then too hot, not a broken
+ * sensor). */
+static void test_temperature_edges(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.now += 10 * MS;
+	f.in.temp[CHAIR_HEATER_LUMBAR].read_usec = f.now - CHAIR_SAFETY_TEMP_STALE_USEC;
+	f.in.temp[CHAIR_HEATER_CALVES].read_usec = f.now;
+	f.ev = chair_safety_step(f.s, f.now, &f.in, &f.req, &f.cmd);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+
+	setup(&f);
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius = CHAIR_SAFETY_TEMP_MAX_C;
+	f.in.temp[CHAIR_HEATER_CALVES].celsius = CHAIR_SAFETY_TEMP_MIN_C;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP);
+	teardown(&f);
+}
+
+/* A chair without a stop button: whatever its unused input says, a
+ * reset is not refused for a button that is not there. */
+static void test_reset_without_estop_input(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.inputs &= ~(UINT32_C(1) << CHAIR_IN_ESTOP);
+	remake(&f);
+	f.in.in[CHAIR_IN_ESTOP] = true;
+	step(&f, 10 * MS);
+	assert_false(chair_safety_estopped(f.s));
+	chair_safety_emergency_stop(f.s);
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	assert_false(chair_safety_latched(f.s));
+	teardown(&f);
+}
+
+/* A reset names the first cause still there: the pressed button before
+ * a motor driver that still reports a fault. */
+static void test_reset_names_first_cause(void **state)
+{
+	struct fixture f;
+	const char *why = NULL;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_DRIVER);
+	f.in.in[CHAIR_IN_ESTOP] = true;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	assert_string_equal(why, "The emergency stop button is still pressed; release it, then reset.");
+	teardown(&f);
+}
+
+/* A motor driver fault that appears while the e-stop holds is not yet
+ * latched, so it does not refuse the reset; the first step after it
+ * latches it, and nothing moves. */
+static void test_motor_fault_during_estop(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	f.in.in[CHAIR_IN_ESTOP] = true;
+	step(&f, 10 * MS);
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	f.in.in[CHAIR_IN_ESTOP] = false;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_DRIVER);
+	assert_true(chair_outputs_all_off(&f.cmd));
+	teardown(&f);
+}
+
+/* A chair without a part: its sensor's silence is no fault. With no
+ * walk encoder, the walk motor cannot stall (the motor timeout still
+ * holds); with no motor-fault or seat line, their unused values mean
+ * nothing; with no calves heater, its unread sensor does not refuse a
+ * reset. */
+static void test_absent_sensors(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.inputs &= ~(UINT32_C(1) << CHAIR_IN_WALK_ENCODER);
+	f.hw.inputs &= ~(UINT32_C(1) << CHAIR_IN_MOTOR_FAULT);
+	f.hw.inputs &= ~(UINT32_C(1) << CHAIR_IN_SEAT);
+	f.hw.outputs &= ~(UINT32_C(1) << CHAIR_OUT_HEAT_CALVES);
+	remake(&f);
+	f.in.temp[CHAIR_HEATER_CALVES].valid = false;
+	/* Unused lines' values. */
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
+	f.in.in[CHAIR_IN_SEAT] = false;
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	step(&f, 10 * MS);
+	assert_false(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+	for (int i = 0; i < 10; i++)
+		step(&f, CHAIR_SAFETY_STALL_USEC / 4);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	chair_safety_emergency_stop(f.s);
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	teardown(&f);
+}
+
+/* An over-temperature fault is not reset on a sensor that can no longer
+ * be read, whatever its last value says, nor before the heater is 5 °C
+ * under its maximum. */
+static void test_overtemp_reset_needs_reading(void **state)
+{
+	struct fixture f;
+	const char *why = NULL;
+
+	(void)state;
+	setup(&f);
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius = f.hw.heater_max_c[CHAIR_HEATER_LUMBAR] + 1.0;
+	step(&f, 10 * MS);
+	assert_true(chair_safety_faults(f.s) & (1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP));
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius = 30.0;
+	f.in.temp[CHAIR_HEATER_LUMBAR].valid = false;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	assert_true(chair_safety_latched(f.s));
+	/* Readable again: it must have cooled to 5 °C under the maximum. */
+	f.in.temp[CHAIR_HEATER_LUMBAR].valid = true;
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius = f.hw.heater_max_c[CHAIR_HEATER_LUMBAR] - 4.9;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), -EBUSY);
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius = f.hw.heater_max_c[CHAIR_HEATER_LUMBAR] - 5.0;
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, &why), 0);
+	assert_false(chair_safety_latched(f.s));
+	teardown(&f);
+}
+
+/* After a reset, the stall count starts from zero: a walk that stalled
+ * once gets its full 2 s again. */
+static void test_reset_restarts_stall_count(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_STALL_USEC);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_WALK_STALLED);
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_STALL_USEC - 100 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	teardown(&f);
+}
+
+/* The seat is watched only in a session: outside one, an empty seat is no
+ * event, and a session that ended forgets that the seat was empty. */
+static void test_seat_outside_session(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.in[CHAIR_IN_SEAT] = false;
+	step(&f, 10 * MS);
+	assert_int_equal(f.ev, 0);
+	f.req.session = true;
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+	f.req.session = false;
+	step(&f, 10 * MS);
+	f.in.in[CHAIR_IN_SEAT] = true;
+	step(&f, 10 * MS);
+	assert_int_equal(f.ev, 0);
+	f.req.session = true;
+	step(&f, 10 * MS);
+	assert_int_equal(f.ev, 0);
+	teardown(&f);
+}
+
+/* A reset starts the welded-relay watch afresh, grace time and lowest
+ * reading included: heat still rising just after the reset is not a
+ * welded relay yet. */
+static void test_reset_restarts_weld_grace(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	t->celsius = 35.0;
+	chair_safety_emergency_stop(f.s);
+	step(&f, 10 * MS);
+	step(&f, 2 * CHAIR_SAFETY_WELD_GRACE_USEC);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	for (int i = 0; i < 50; i++) {
+		t->celsius += 0.1;
+		step(&f, 100 * MS);
+	}
+	assert_true(t->celsius >= 35.0 + CHAIR_SAFETY_WELD_RISE_C);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+
+	/* Nor does the lowest reading before the reset count after it. */
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	t->celsius = 35.0;
+	chair_safety_emergency_stop(f.s);
+	step(&f, 10 * MS);
+	t->celsius = 32.0;
+	step(&f, SEC);
+	t->celsius = 35.0;
+	step(&f, SEC);
+	assert_int_equal(chair_safety_reset(f.s, f.now, &f.in, NULL), 0);
+	for (uint64_t i = 0; i < 2 * CHAIR_SAFETY_WELD_GRACE_USEC / SEC; i++)
+		step(&f, SEC);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+/* A fault or an e-stop is news once: while its cause stays, later steps
+ * report nothing new. A fault code out of range latches nothing. */
+static void test_fault_reported_once(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_FAULT);
+	step(&f, 10 * MS);
+	assert_false(f.ev & CHAIR_SAFETY_EV_FAULT);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_DRIVER);
+	f.in.in[CHAIR_IN_ESTOP] = true;
+	step(&f, 10 * MS);
+	assert_true(f.ev & CHAIR_SAFETY_EV_ESTOP);
+	step(&f, 10 * MS);
+	assert_false(f.ev & CHAIR_SAFETY_EV_ESTOP);
+	teardown(&f);
+
+	setup(&f);
+	chair_safety_latch_fault(f.s, CHAIR_FAULT_COUNT);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	assert_false(chair_safety_latched(f.s));
+	teardown(&f);
+}
+
+/* The inflation cap's edges: a bag vented by the cap may fill again
+ * exactly 5 s later; a bag the program let go of at the cap was not
+ * capped, and after a real rest may fill again at once. */
+static void test_inflate_cap_edges(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	step(&f, CHAIR_SAFETY_INFLATE_CAP_USEC);
+	assert_false(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	step(&f, CHAIR_SAFETY_VENT_MIN_USEC);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	teardown(&f);
+
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_INFLATE_CAP_USEC - 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = false;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_VALVE_REST_USEC);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +1257,20 @@ int main(void)
 		cmocka_unit_test(test_temperature_from_future),
 		cmocka_unit_test(test_seat_while_paused),
 		cmocka_unit_test(test_loop_stalled),
+		cmocka_unit_test(test_new_out_of_memory),
+		cmocka_unit_test(test_latched_by_estop),
+		cmocka_unit_test(test_session_begin_starts_afresh),
+		cmocka_unit_test(test_temperature_edges),
+		cmocka_unit_test(test_reset_without_estop_input),
+		cmocka_unit_test(test_reset_names_first_cause),
+		cmocka_unit_test(test_motor_fault_during_estop),
+		cmocka_unit_test(test_absent_sensors),
+		cmocka_unit_test(test_overtemp_reset_needs_reading),
+		cmocka_unit_test(test_reset_restarts_stall_count),
+		cmocka_unit_test(test_seat_outside_session),
+		cmocka_unit_test(test_reset_restarts_weld_grace),
+		cmocka_unit_test(test_fault_reported_once),
+		cmocka_unit_test(test_inflate_cap_edges),
 	};
 
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
