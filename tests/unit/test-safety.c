@@ -1196,7 +1196,8 @@ static void test_fault_reported_once(void **state)
 
 /* The inflation cap's edges: a bag vented by the cap may fill again
  * exactly 5 s later; a bag the program let go of at the cap was not
- * capped, and after a real rest may fill again at once. */
+ * capped, and after a real rest may fill again at once; exactly the rest
+ * time is a rest. */
 static void test_inflate_cap_edges(void **state)
 {
 	struct fixture f;
@@ -1225,6 +1226,235 @@ static void test_inflate_cap_edges(void **state)
 	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
 	step(&f, 10 * MS);
 	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	teardown(&f);
+
+	/* Off for exactly the rest time is a rest: a new run, with its own
+	 * 20 s. */
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_INFLATE_CAP_USEC - SEC);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = false;
+	step(&f, 10 * MS);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, CHAIR_SAFETY_VALVE_REST_USEC);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	step(&f, CHAIR_SAFETY_INFLATE_CAP_USEC - SEC);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	teardown(&f);
+}
+
+/* Above the maximum is too hot; at the maximum is not yet. */
+static void test_overtemp_edge(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius = f.hw.heater_max_c[CHAIR_HEATER_LUMBAR];
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	f.in.temp[CHAIR_HEATER_LUMBAR].celsius += 0.1;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP);
+	teardown(&f);
+}
+
+/* Every time the seat empties, its grace time runs and ends in a
+ * timeout, not only the first time. */
+static void test_seat_empties_twice(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	step(&f, 10 * MS);
+	for (int round = 0; round < 2; round++) {
+		f.in.in[CHAIR_IN_SEAT] = false;
+		step(&f, 10 * MS);
+		assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_EMPTY);
+		step(&f, CHAIR_SAFETY_SEAT_GRACE_USEC);
+		assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
+		f.in.in[CHAIR_IN_SEAT] = true;
+		step(&f, 10 * MS);
+		assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_RETURNED);
+	}
+	teardown(&f);
+}
+
+/* The heaters are still watched during an e-stop: a relay that welds
+ * while the chair is stopped is caught. */
+static void test_weld_during_estop(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	chair_safety_emergency_stop(f.s);
+	for (int i = 0; i < 300 && !chair_safety_faults(f.s); i++) {
+		t->celsius += 0.05;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP);
+	assert_true(chair_outputs_all_off(&f.cmd));
+	teardown(&f);
+}
+
+/* Only time in a running session counts toward the cap: not the time
+ * outside a session, nor the step that paused it. */
+static void test_cap_counts_session_time_only(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	for (int i = 0; i < 3; i++)
+		step(&f, 10 * SEC);
+	assert_int_equal(chair_safety_session_usec(f.s), 0);
+	f.req.session = true;
+	step(&f, 10 * MS);
+	step(&f, SEC);
+	assert_int_equal(chair_safety_session_usec(f.s), SEC);
+	f.req.paused = true;
+	step(&f, 10 * SEC);
+	assert_int_equal(chair_safety_session_usec(f.s), SEC);
+	teardown(&f);
+}
+
+/* The welded-relay rule's edges: a rise of exactly 2 °C, exactly 15 s
+ * after the heater went off, is a welded relay. */
+static void test_weld_edges(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	step(&f, 10 * MS);
+	t->celsius += CHAIR_SAFETY_WELD_RISE_C;
+	step(&f, CHAIR_SAFETY_WELD_GRACE_USEC - 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP);
+	teardown(&f);
+}
+
+/* The heater band's edges: at exactly setpoint - 0.5 °C an off heater
+ * stays off, below it goes on; at exactly setpoint + 0.5 °C an on heater
+ * stays on, above it goes off. */
+static void test_heater_band_edge(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 1;
+	t->celsius = f.hw.heater_setpoint_c[CHAIR_HEATER_LUMBAR][0] + 1.0;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius = f.hw.heater_setpoint_c[CHAIR_HEATER_LUMBAR][0] - CHAIR_SAFETY_HYSTERESIS_C;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius -= 0.1;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	/* The upper edge: on at exactly setpoint + 0.5 °C, off above. */
+	t->celsius = f.hw.heater_setpoint_c[CHAIR_HEATER_LUMBAR][0] + CHAIR_SAFETY_HYSTERESIS_C;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius += 0.1;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	teardown(&f);
+}
+
+/* A heater the map does not have is never driven, even when something
+ * reports a temperature for it. */
+static void test_absent_heater_with_reading(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.outputs &= ~(UINT32_C(1) << CHAIR_OUT_HEAT_CALVES);
+	remake(&f);
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_CALVES] = 3;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_CALVES]);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+/* A one-step sensor glitch latches a sensor fault, and does not hide a
+ * welded relay: the off time before the glitch still counts. */
+static void test_sensor_glitch_keeps_weld_watch(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 1;
+	t->celsius = 45.0; /* above the setpoint: off */
+	for (int i = 0; i < 20; i++)
+		step(&f, SEC);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->valid = false;
+	t->celsius = 0.0;
+	step(&f, 10 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_SENSOR);
+	t->valid = true;
+	t->celsius = 45.0 + CHAIR_SAFETY_WELD_RISE_C + 0.5;
+	step(&f, 10 * MS);
+	assert_true(chair_safety_faults(f.s) & (1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP));
+	assert_true(chair_outputs_all_off(&f.cmd));
+	teardown(&f);
+}
+
+/* An occupied seat never times out, and a timeout or the cap is news
+ * once. */
+static void test_seat_and_cap_events_once(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	for (int i = 0; i < 40; i++) {
+		step(&f, SEC);
+		assert_int_equal(f.ev, 0);
+	}
+	f.in.in[CHAIR_IN_SEAT] = false;
+	step(&f, 10 * MS);
+	step(&f, CHAIR_SAFETY_SEAT_GRACE_USEC);
+	assert_true(f.ev & CHAIR_SAFETY_EV_SEAT_TIMEOUT);
+	step(&f, 10 * MS);
+	assert_int_equal(f.ev, 0);
+	teardown(&f);
+
+	setup(&f);
+	f.hw.max_session_usec = 5 * 60 * SEC;
+	remake(&f);
+	f.req.session = true;
+	step(&f, 10 * MS);
+	step(&f, 5 * 60 * SEC);
+	assert_true(f.ev & CHAIR_SAFETY_EV_CAP);
+	step(&f, SEC);
+	assert_false(f.ev & CHAIR_SAFETY_EV_CAP);
 	teardown(&f);
 }
 
@@ -1271,6 +1501,15 @@ int main(void)
 		cmocka_unit_test(test_reset_restarts_weld_grace),
 		cmocka_unit_test(test_fault_reported_once),
 		cmocka_unit_test(test_inflate_cap_edges),
+		cmocka_unit_test(test_overtemp_edge),
+		cmocka_unit_test(test_seat_empties_twice),
+		cmocka_unit_test(test_weld_during_estop),
+		cmocka_unit_test(test_cap_counts_session_time_only),
+		cmocka_unit_test(test_weld_edges),
+		cmocka_unit_test(test_heater_band_edge),
+		cmocka_unit_test(test_absent_heater_with_reading),
+		cmocka_unit_test(test_sensor_glitch_keeps_weld_watch),
+		cmocka_unit_test(test_seat_and_cap_events_once),
 	};
 
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
