@@ -1458,6 +1458,191 @@ static void test_seat_and_cap_events_once(void **state)
 	teardown(&f);
 }
 
+/* Heat that keeps rising just after the thermostat switched the heater
+ * off is residual heat, within the grace time, not a welded relay. */
+static void test_residual_heat_after_switch_off(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+	double at_off;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 1;
+	t->celsius = 35.0;
+	step(&f, 100 * MS);
+	for (int i = 0; i < 300 && f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]; i++) {
+		t->celsius += 0.05;
+		step(&f, 100 * MS);
+	}
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	at_off = t->celsius;
+	for (int i = 0; i < 50; i++) {
+		t->celsius += 0.05;
+		step(&f, 100 * MS);
+	}
+	assert_true(t->celsius >= at_off + CHAIR_SAFETY_WELD_RISE_C);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+/* A motor that rested at least 1 s starts a new run, with its own 30 s. */
+static void test_motor_rest_edge(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	for (int i = 0; i < 25; i++) {
+		f.in.encoder_pulses++;
+		step(&f, SEC);
+	}
+	f.req.out[CHAIR_OUT_WALK_UP] = false;
+	step(&f, 10 * MS);
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	step(&f, CHAIR_SAFETY_MOTOR_REST_USEC);
+	for (int i = 0; i < 25; i++) {
+		f.in.encoder_pulses++;
+		step(&f, SEC);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	teardown(&f);
+}
+
+/* A motor runs at the speed asked for, or full speed when none was. */
+static void test_duty(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_KNEAD_CW] = true;
+	f.req.duty[CHAIR_OUT_KNEAD_CW] = 60;
+	f.req.out[CHAIR_OUT_TAP] = true;
+	f.req.duty[CHAIR_OUT_WALK_UP] = 40; /* not on: no duty */
+	step(&f, 10 * MS);
+	assert_int_equal(f.cmd.duty[CHAIR_OUT_KNEAD_CW], 60);
+	assert_int_equal(f.cmd.duty[CHAIR_OUT_TAP], 100);
+	assert_int_equal(f.cmd.duty[CHAIR_OUT_WALK_UP], 0);
+	teardown(&f);
+}
+
+/* The welded-relay rise counts from the temperature when the heater went
+ * off, not from the next reading. */
+static void test_weld_rise_from_switch_off(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 1;
+	t->celsius = 39.0;
+	step(&f, 100 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius = 41.0;
+	step(&f, 100 * MS);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	t->celsius = 41.5;
+	step(&f, CHAIR_SAFETY_WELD_GRACE_USEC);
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	t->celsius = 41.0 + CHAIR_SAFETY_WELD_RISE_C;
+	step(&f, 100 * MS);
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP);
+	teardown(&f);
+}
+
+/* Outside a session (parking after a stop, a body scan), an empty seat
+ * does not hold the motors: the seat rule is for sessions. */
+static void test_parking_on_empty_seat(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.in[CHAIR_IN_SEAT] = false;
+	f.req.out[CHAIR_OUT_WALK_DOWN] = true;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_DOWN]);
+	teardown(&f);
+}
+
+/* After an e-stop, the welded-relay watch starts afresh: residual heat
+ * just after the stop is no fault, and nor is a temperature that stays
+ * where it was at the stop. */
+static void test_weld_watch_after_estop(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		setup(&f);
+		f.req.session = true;
+		f.req.heat[CHAIR_HEATER_LUMBAR] = 3;
+		t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+		t->celsius = 30.0;
+		for (int i = 0; i < 200; i++) {
+			t->celsius += 0.05;
+			step(&f, 100 * MS);
+		}
+		assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+		chair_safety_emergency_stop(f.s);
+		for (int i = 0; i < (round ? 200 : 50); i++) {
+			if (!round)
+				t->celsius += 0.05;
+			step(&f, 100 * MS);
+		}
+		assert_int_equal(chair_safety_faults(f.s), 0);
+		teardown(&f);
+	}
+}
+
+/* Quick strokes reverse the motor before it rests: each reversal reached
+ * its target, so a minute of them is no motor timeout. */
+static void test_quick_reversals_no_timeout(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.req.session = true;
+	for (int i = 0; i < 600; i++) {
+		bool up = (i / 5) % 2 == 0;
+
+		f.req.out[CHAIR_OUT_WALK_UP] = up;
+		f.req.out[CHAIR_OUT_WALK_DOWN] = !up;
+		f.in.encoder_pulses++;
+		step(&f, 100 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 0);
+	teardown(&f);
+}
+
+/* A paused session drives nothing, whatever is asked. */
+static void test_paused_holds_everything(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	request_everything(&f);
+	step(&f, 10 * MS);
+	assert_false(chair_outputs_all_off(&f.cmd));
+	f.req.paused = true;
+	step(&f, 10 * MS);
+	assert_true(chair_outputs_all_off(&f.cmd));
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1510,6 +1695,14 @@ int main(void)
 		cmocka_unit_test(test_absent_heater_with_reading),
 		cmocka_unit_test(test_sensor_glitch_keeps_weld_watch),
 		cmocka_unit_test(test_seat_and_cap_events_once),
+		cmocka_unit_test(test_residual_heat_after_switch_off),
+		cmocka_unit_test(test_motor_rest_edge),
+		cmocka_unit_test(test_duty),
+		cmocka_unit_test(test_weld_rise_from_switch_off),
+		cmocka_unit_test(test_parking_on_empty_seat),
+		cmocka_unit_test(test_weld_watch_after_estop),
+		cmocka_unit_test(test_quick_reversals_no_timeout),
+		cmocka_unit_test(test_paused_holds_everything),
 	};
 
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
