@@ -1514,7 +1514,8 @@ static void test_motor_rest_edge(void **state)
 	teardown(&f);
 }
 
-/* A motor runs at the speed asked for, or full speed when none was. */
+/* A motor runs at the speed asked for, or full speed when none was; an
+ * output that is off, asked for or not, has no duty. */
 static void test_duty(void **state)
 {
 	struct fixture f;
@@ -1526,10 +1527,15 @@ static void test_duty(void **state)
 	f.req.duty[CHAIR_OUT_KNEAD_CW] = 60;
 	f.req.out[CHAIR_OUT_TAP] = true;
 	f.req.duty[CHAIR_OUT_WALK_UP] = 40; /* not on: no duty */
+	f.req.out[CHAIR_OUT_WALK_DOWN] = true; /* held by the limit switch */
+	f.req.duty[CHAIR_OUT_WALK_DOWN] = 70;
+	f.in.in[CHAIR_IN_WALK_BOTTOM] = true;
 	step(&f, 10 * MS);
 	assert_int_equal(f.cmd.duty[CHAIR_OUT_KNEAD_CW], 60);
 	assert_int_equal(f.cmd.duty[CHAIR_OUT_TAP], 100);
 	assert_int_equal(f.cmd.duty[CHAIR_OUT_WALK_UP], 0);
+	assert_false(f.cmd.out[CHAIR_OUT_WALK_DOWN]);
+	assert_int_equal(f.cmd.duty[CHAIR_OUT_WALK_DOWN], 0);
 	teardown(&f);
 }
 
@@ -1643,6 +1649,119 @@ static void test_paused_holds_everything(void **state)
 	teardown(&f);
 }
 
+/* Without a depth-home switch, the depth motor is not held by an unused
+ * line's value. */
+static void test_absent_depth_home(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.hw.inputs &= ~(UINT32_C(1) << CHAIR_IN_DEPTH_HOME);
+	remake(&f);
+	f.in.in[CHAIR_IN_DEPTH_HOME] = true;
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_DEPTH_OUT] = true;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_DEPTH_OUT]);
+	teardown(&f);
+}
+
+/* A chair whose clock starts at 0: an output that never ran waits for no
+ * dead time, and a run that began at 0 is still capped. */
+static void test_clock_from_zero(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.now = 0;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		f.in.temp[h].read_usec = 0;
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_WALK_UP] = true;
+	f.in.encoder_pulses++;
+	f.ev = chair_safety_step(f.s, f.now, &f.in, &f.req, &f.cmd);
+	assert_true(f.cmd.out[CHAIR_OUT_WALK_UP]);
+	teardown(&f);
+
+	setup(&f);
+	f.now = 0;
+	for (int h = 0; h < CHAIR_HEATER_COUNT; h++)
+		f.in.temp[h].read_usec = 0;
+	f.req.session = true;
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	f.ev = chair_safety_step(f.s, f.now, &f.in, &f.req, &f.cmd);
+	assert_true(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	step(&f, CHAIR_SAFETY_INFLATE_CAP_USEC - SEC);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = false;
+	step(&f, 10 * MS);
+	f.req.out[CHAIR_OUT_VALVE_FEET] = true;
+	step(&f, 10 * MS);
+	step(&f, 2 * SEC);
+	assert_false(f.cmd.out[CHAIR_OUT_VALVE_FEET]);
+	teardown(&f);
+}
+
+/* The motor timeout counts through a short stop in either direction. */
+static void test_motor_timeout_drops_outward(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	setup(&f);
+	f.in.in[CHAIR_IN_DEPTH_HOME] = false;
+	f.req.session = true;
+	/* On 3.5 s, off 0.5 s, again and again. */
+	for (int i = 0; i < 80 && !chair_safety_faults(f.s); i++) {
+		f.req.out[CHAIR_OUT_DEPTH_OUT] = i % 8 != 7;
+		step(&f, 500 * MS);
+	}
+	assert_int_equal(chair_safety_faults(f.s), 1u << CHAIR_FAULT_MOTOR_TIMEOUT);
+	teardown(&f);
+}
+
+/* At the session cap, and after any fault, the heaters are off and their
+ * welded-relay watch goes on. */
+static void test_heaters_after_cap_and_fault(void **state)
+{
+	struct fixture f;
+	struct chair_temp *t;
+
+	(void)state;
+	setup(&f);
+	f.hw.max_session_usec = 5 * 60 * SEC;
+	remake(&f);
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 3;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	step(&f, 5 * 60 * SEC);
+	assert_true(f.ev & CHAIR_SAFETY_EV_CAP);
+	assert_false(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	teardown(&f);
+
+	/* The grace time runs from the step the fault turned the heater
+	 * off, even as the session (and its heat request) ends a step
+	 * later. */
+	setup(&f);
+	t = &f.in.temp[CHAIR_HEATER_LUMBAR];
+	f.req.session = true;
+	f.req.heat[CHAIR_HEATER_LUMBAR] = 3;
+	step(&f, 10 * MS);
+	assert_true(f.cmd.out[CHAIR_OUT_HEAT_LUMBAR]);
+	f.in.in[CHAIR_IN_MOTOR_FAULT] = true;
+	step(&f, 10 * MS);
+	assert_true(chair_outputs_all_off(&f.cmd));
+	memset(&f.req, 0, sizeof(f.req));
+	step(&f, 10 * MS);
+	t->celsius += CHAIR_SAFETY_WELD_RISE_C;
+	step(&f, CHAIR_SAFETY_WELD_GRACE_USEC - 10 * MS);
+	assert_true(chair_safety_faults(f.s) & (1u << CHAIR_FAULT_HEATER_LUMBAR_OVERTEMP));
+	assert_true(chair_outputs_all_off(&f.cmd));
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1703,6 +1822,10 @@ int main(void)
 		cmocka_unit_test(test_weld_watch_after_estop),
 		cmocka_unit_test(test_quick_reversals_no_timeout),
 		cmocka_unit_test(test_paused_holds_everything),
+		cmocka_unit_test(test_absent_depth_home),
+		cmocka_unit_test(test_clock_from_zero),
+		cmocka_unit_test(test_motor_timeout_drops_outward),
+		cmocka_unit_test(test_heaters_after_cap_and_fault),
 	};
 
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
