@@ -11,6 +11,9 @@
 /* At most this many messages are read ahead; beyond it libdbus's own
  * limits hold the rest in the socket. */
 #define QUEUE_MAX 16384
+/* With more than this waiting to be sent, no new ordinary call is handled:
+ * an emergency stop's reply never waits behind a flood of replies. */
+#define OUTGOING_MAX (64 * 1024)
 
 /* A FIFO of messages read ahead of their handling. */
 struct msg_queue {
@@ -27,11 +30,20 @@ struct bus_glue {
 	bus_urgent_fn urgent;
 	void *userdata;
 	struct msg_queue urgent_q, normal_q;
+	bool blocked; /* ordinary calls wait for the replies to drain */
 };
 
 static size_t queue_len(const struct msg_queue *q)
 {
 	return q->n - q->head;
+}
+
+static void unblock_if_drained(struct bus_glue *g)
+{
+	if (!g->blocked || dbus_connection_get_outgoing_size(g->conn) > OUTGOING_MAX)
+		return;
+	g->blocked = false;
+	sd_event_source_set_enabled(g->dispatch, SD_EVENT_ON);
 }
 
 static void source_free(void *p)
@@ -51,9 +63,18 @@ static uint32_t watch_events(DBusWatch *w)
 	return ev;
 }
 
+/* What a watch's source knows: the watch, and the glue it belongs to. */
+struct watch_ref {
+	DBusWatch *w;
+	struct bus_glue *g;
+};
+
+static void unblock_if_drained(struct bus_glue *g);
+
 static int watch_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-	DBusWatch *w = userdata;
+	struct watch_ref *ref = userdata;
+	DBusWatch *w = ref->w;
 	unsigned flags = 0;
 
 	if (revents & EPOLLIN)
@@ -65,23 +86,32 @@ static int watch_cb(sd_event_source *s, int fd, uint32_t revents, void *userdata
 	if (revents & EPOLLHUP)
 		flags |= DBUS_WATCH_HANGUP;
 	dbus_watch_handle(w, flags);
+	unblock_if_drained(ref->g);
 	return 0;
 }
 
 static dbus_bool_t add_watch(DBusWatch *w, void *data)
 {
 	struct bus_glue *g = data;
+	struct watch_ref *ref = malloc(sizeof(*ref));
 	sd_event_source *s = NULL;
 	int fd, r;
 
-	fd = fcntl(dbus_watch_get_unix_fd(w), F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
+	if (!ref)
 		return FALSE;
-	r = sd_event_add_io(g->event, &s, fd, watch_events(w), watch_cb, w);
-	if (r < 0) {
-		close(fd);
+	*ref = (struct watch_ref){ .w = w, .g = g };
+	fd = fcntl(dbus_watch_get_unix_fd(w), F_DUPFD_CLOEXEC, 3);
+	if (fd < 0) {
+		free(ref);
 		return FALSE;
 	}
+	r = sd_event_add_io(g->event, &s, fd, watch_events(w), watch_cb, ref);
+	if (r < 0) {
+		close(fd);
+		free(ref);
+		return FALSE;
+	}
+	sd_event_source_set_destroy_callback(s, free);
 	sd_event_source_set_io_fd_own(s, 1);
 	sd_event_source_set_priority(s, g->priority);
 	sd_event_source_set_description(s, "bus-watch");
@@ -254,6 +284,12 @@ static void route_one(struct bus_glue *g)
 		g->route(g->conn, m, g->userdata);
 		dbus_message_unref(m);
 	}
+	/* Replies piling up (a client that does not read them, or a flood):
+	 * the next ordinary call waits until they are sent, so that what is
+	 * urgent is never answered behind them. The write watch wakes us. */
+	g->blocked = dbus_connection_get_outgoing_size(g->conn) > OUTGOING_MAX;
+	if (g->blocked)
+		return;
 	m = queue_pop(&g->normal_q);
 	if (m) {
 		g->route(g->conn, m, g->userdata);
@@ -269,8 +305,8 @@ static int dispatch_cb(sd_event_source *s, void *userdata)
 	 * (the e-stop edge, the control loop) run between messages. */
 	if (g->route) {
 		route_one(g);
-		if (!queue_len(&g->normal_q) &&
-		    dbus_connection_get_dispatch_status(g->conn) != DBUS_DISPATCH_DATA_REMAINS)
+		if (g->blocked || (!queue_len(&g->normal_q) &&
+				   dbus_connection_get_dispatch_status(g->conn) != DBUS_DISPATCH_DATA_REMAINS))
 			sd_event_source_set_enabled(s, SD_EVENT_OFF);
 		return 0;
 	}
