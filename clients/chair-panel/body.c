@@ -2,15 +2,11 @@
 #include <string.h>
 
 #include "body.h"
+#include "wording.h"
 
 static const char *const names[BODY_ZONES] = {
 	"neck", "shoulders", "upper-back", "mid-back", "lower-back", "sacrum",
 	"arms", "hips", "calves", "feet",
-};
-
-static const char *const labels[BODY_ZONES] = {
-	"Neck", "Shoulders", "Upper back", "Mid back", "Lower back", "Sacrum",
-	"Arms", "Hips", "Calves", "Feet",
 };
 
 struct body {
@@ -199,12 +195,12 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
 				for (int side = 0; side < 2; side++) {
 					double cx = side ? x + w - 48 : x + 48;
 
-					centred(cr, labels[z], cx, ly, 22, 90);
+					centred(cr, chair_wording_any_zone_name(names[z]), cx, ly, 22, 90);
 					if (mark)
 						centred(cr, mark, cx, ly + 26, 18, 92);
 				}
 			} else {
-				centred(cr, labels[z], x + w / 2, ly, 22, w - 8);
+				centred(cr, chair_wording_any_zone_name(names[z]), x + w / 2, ly, 22, w - 8);
 				if (mark)
 					centred(cr, mark, x + w / 2, ly + 26, 18, w - 8);
 			}

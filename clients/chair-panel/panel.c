@@ -13,6 +13,7 @@
 
 #include "body.h"
 #include "timeline.h"
+#include "wording.h"
 #include "chair-generated.h"
 #include "config.h"
 
@@ -121,61 +122,39 @@ static GtkWidget *button(const char *text, const char *name, GCallback cb, gpoin
 	return b;
 }
 
+/* The words for techniques, zones and faults come from lib/wording, so the
+ * panel and chairctl say the same thing. */
 static const char *technique_words(const char *t)
 {
-	static const struct {
-		const char *id, *words;
-	} w[] = {
-		{ "glide", "Long gliding strokes" }, { "knead", "Kneading" },
-		{ "tap", "Tapping" },                { "press", "Holding pressure" },
-		{ "roll", "Rolling" },               { "friction", "Small quick strokes" },
-		{ "vibrate", "Vibration" },          { "compress", "Air compression" },
-		{ "stretch", "Stretching" },         { "rest", "Resting" },
-	};
+	const char *w = chair_wording_technique_name(t);
 
-	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
-		if (g_strcmp0(t, w[i].id) == 0)
-			return w[i].words;
-	return "";
+	return w ? w : "";
 }
 
 static const char *zone_words(const char *z)
 {
+	/* Air zones have no phrase in the shared wording: the panel's own. */
 	static const struct {
 		const char *id, *words;
-	} w[] = {
-		{ "neck", "your neck" },          { "shoulders", "your shoulders" },
-		{ "upper-back", "your upper back" }, { "mid-back", "the middle of your back" },
-		{ "lower-back", "your lower back" }, { "sacrum", "the base of your spine" },
-		{ "arms", "your arms" },          { "hips", "your hips" },
-		{ "calves", "your calves" },      { "feet", "your feet" },
+	} air[] = {
+		{ "arms", "your arms" }, { "hips", "your hips" },
+		{ "calves", "your calves" }, { "feet", "your feet" },
 	};
+	int zone = z ? chair_zone_from_string(z) : -1;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
-		if (g_strcmp0(z, w[i].id) == 0)
-			return w[i].words;
+	if (zone >= 0)
+		return chair_wording_zone_phrase((enum chair_zone)zone);
+	for (size_t i = 0; i < G_N_ELEMENTS(air); i++)
+		if (g_strcmp0(z, air[i].id) == 0)
+			return air[i].words;
 	return NULL;
 }
 
 static const char *fault_words(const char *f)
 {
-	if (g_str_equal(f, "walk-stalled"))
-		return "The massage roller got stuck and could not move.";
-	if (g_str_equal(f, "motor-timeout"))
-		return "A motor ran too long without reaching its place.";
-	if (g_str_equal(f, "motor-driver-fault"))
-		return "The motor driver reported a fault.";
-	if (g_str_equal(f, "heater-lumbar-overtemp"))
-		return "The back heater got too hot, or kept heating when it should not.";
-	if (g_str_equal(f, "heater-calves-overtemp"))
-		return "The calf heater got too hot, or kept heating when it should not.";
-	if (g_str_equal(f, "heater-lumbar-sensor"))
-		return "The back heater's temperature sensor could not be read.";
-	if (g_str_equal(f, "heater-calves-sensor"))
-		return "The calf heater's temperature sensor could not be read.";
-	if (g_str_equal(f, "gpio-failed"))
-		return "The controller could not reach the chair's motors or sensors.";
-	return f;
+	const char *w = chair_wording_fault_name(f);
+
+	return w ? w : f;
 }
 
 static char *error_message(GError *e)
@@ -477,7 +456,7 @@ static void update_running(struct panel *p)
 	{
 		/* What the session applied, in words as well as on the diagram. */
 		const char *focus = chair_chair1_get_focus(p->proxy);
-		const char *const *avoid = chair_chair1_get_avoid(p->proxy);
+		const char *const *avoid = chair_chair1_get_avoid(p->proxy), *const *conds;
 		GString *m = g_string_new(NULL);
 		char *adj = lines(chair_chair1_get_adjustments(p->proxy), "");
 
@@ -488,6 +467,14 @@ static void update_running(struct panel *p)
 			g_string_append_printf(m, "%s%s%s", i ? ", " : m->len ? "\nKept off " : "Kept off ",
 					       zone_words(avoid[i]) ? zone_words(avoid[i]) : avoid[i],
 					       avoid[i + 1] ? "" : ".");
+		conds = chair_chair1_get_conditions(p->proxy);
+		for (size_t i = 0; conds && conds[i]; i++) {
+			const char *w = chair_wording_condition_name(conds[i]);
+
+			g_string_append_printf(m, "%s%s%s", i ? ", " : m->len ? "\nCare for: " :
+					       "Care for: ", w ? w : conds[i],
+					       conds[i + 1] ? "" : ".");
+		}
 		gtk_label_set_text(GTK_LABEL(p->run_marks), m->str);
 		gtk_widget_set_visible(p->run_marks, m->len > 0);
 		gtk_label_set_text(GTK_LABEL(p->run_adjust), adj);
@@ -1285,13 +1272,11 @@ static void on_finished(ChairChair1 *proxy, const char *program, const char *rea
 	g_strlcpy(p->finished_reason, reason, sizeof(p->finished_reason));
 	if (g_str_equal(reason, "emergency-stop") || g_str_equal(reason, "fault"))
 		return; /* those have their own screens */
-	if (g_str_equal(reason, "completed"))
-		gtk_label_set_text(GTK_LABEL(p->finished_title), "Your massage is complete.");
-	else if (g_str_equal(reason, "seat-empty"))
-		gtk_label_set_text(GTK_LABEL(p->finished_title),
-				   "The massage stopped because nobody was in the chair.");
-	else
-		gtk_label_set_text(GTK_LABEL(p->finished_title), "The massage was stopped.");
+	{
+		const char *w = chair_wording_finish_name(reason);
+
+		gtk_label_set_text(GTK_LABEL(p->finished_title), w ? w : "The session ended.");
+	}
 	if (elapsed < 60000000) {
 		snprintf(buf, sizeof(buf), "You had less than a minute.");
 	} else {

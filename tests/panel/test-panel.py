@@ -418,10 +418,11 @@ class TestPanel(unittest.TestCase):
                'conditions', 'as', '1', 'inflammation', 'avoid', 'as', '1', 'neck')
         p.wait_screen('running')
         # The avoided zone, in words, while it runs.
-        wait_until(lambda: p.layout()['texts']['run-marks'] == 'Kept off your neck.', 10,
+        wait_until(lambda: p.layout()['texts']['run-marks'] ==
+                   'Kept off your neck.\nCare for: Inflammation.', 10,
                    'the avoided neck on the running screen')
         d = p.wait_screen('finished', timeout=60)
-        self.assertEqual(d['texts']['finished'], 'Your massage is complete.')
+        self.assertEqual(d['texts']['finished'], 'The session is complete.')
         self.assertEqual(d['texts']['finished-detail'], 'You had 5 minutes.')
         # The session's own aftercare, not a fixed text.
         care = wait_until(lambda: c.get('Aftercare'), 5, 'Aftercare')
