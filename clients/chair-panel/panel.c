@@ -13,6 +13,7 @@
 
 #include "body.h"
 #include "timeline.h"
+#include "wording.h"
 #include "chair-generated.h"
 #include "config.h"
 
@@ -46,7 +47,7 @@ struct panel {
 
 	/* Before start. */
 	struct program *chosen;
-	GtkWidget *setup_title, *setup_desc;
+	GtkWidget *setup_title, *setup_desc, *setup_hint;
 	struct body *setup_body;
 	unsigned minutes, intensity, heat;
 	GtkWidget *minutes_label, *intensity_label, *heat_label;
@@ -56,16 +57,29 @@ struct panel {
 	GtkWidget *setup_views, *preview_button;
 	struct timeline *timeline;
 
+	/* Help me choose. */
+	GtkWidget *choose_steps, *choose_question, *choose_next, *choose_again;
+	const char *choose_step;
+	struct body *choose_body;
+	GtkWidget *feel[10];
+	const char *goal;
+	unsigned choose_minutes;
+	GtkWidget *rec_title, *rec_reasons, *rec_start, *rec_refusal;
+	char *rec_program;
+	GVariant *rec_options;
+	const char *red_flag;
+
 	/* Running. */
 	GtkWidget *run_title, *run_progress, *run_left, *run_step, *run_state;
 	GtkWidget *run_intensity, *run_heat, *run_temp, *pause_button;
+	GtkWidget *run_marks, *run_adjust, *run_feedback;
 	struct body *run_body;
 
 	/* Stops and faults. */
 	GtkWidget *estop_reason, *fault_list, *fault_reason;
 
 	/* Session end. */
-	GtkWidget *finished_title, *finished_detail;
+	GtkWidget *finished_title, *finished_detail, *finished_care_title, *finished_care;
 	bool show_finished;
 	char finished_reason[32];
 	const char *page;
@@ -89,6 +103,10 @@ static GtkWidget *label(const char *text, const char *css_class)
 	GtkWidget *l = gtk_label_new(text);
 
 	gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+	/* A modest natural width: a page's viewport lays it out at its
+	 * natural width, so one long line would push the page off the
+	 * screen. It still fills the width it is given. */
+	gtk_label_set_max_width_chars(GTK_LABEL(l), 30);
 	gtk_label_set_xalign(GTK_LABEL(l), 0);
 	if (css_class)
 		gtk_widget_add_css_class(l, css_class);
@@ -104,59 +122,39 @@ static GtkWidget *button(const char *text, const char *name, GCallback cb, gpoin
 	return b;
 }
 
+/* The words for techniques, zones and faults come from lib/wording, so the
+ * panel and chairctl say the same thing. */
 static const char *technique_words(const char *t)
 {
-	static const struct {
-		const char *id, *words;
-	} w[] = {
-		{ "glide", "Long gliding strokes" }, { "knead", "Kneading" },
-		{ "tap", "Tapping" },                { "press", "Holding pressure" },
-		{ "roll", "Rolling" },               { "friction", "Small quick strokes" },
-		{ "vibrate", "Vibration" },          { "compress", "Air compression" },
-		{ "stretch", "Stretching" },         { "rest", "Resting" },
-	};
+	const char *w = chair_wording_technique_name(t);
 
-	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
-		if (g_strcmp0(t, w[i].id) == 0)
-			return w[i].words;
-	return "";
+	return w ? w : "";
 }
 
 static const char *zone_words(const char *z)
 {
+	/* Air zones have no phrase in the shared wording: the panel's own. */
 	static const struct {
 		const char *id, *words;
-	} w[] = {
-		{ "neck", "your neck" },          { "shoulders", "your shoulders" },
-		{ "upper-back", "your upper back" }, { "mid-back", "the middle of your back" },
-		{ "lower-back", "your lower back" }, { "sacrum", "the base of your spine" },
+	} air[] = {
+		{ "arms", "your arms" }, { "hips", "your hips" },
+		{ "calves", "your calves" }, { "feet", "your feet" },
 	};
+	int zone = z ? chair_zone_from_string(z) : -1;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(w); i++)
-		if (g_strcmp0(z, w[i].id) == 0)
-			return w[i].words;
+	if (zone >= 0)
+		return chair_wording_zone_phrase((enum chair_zone)zone);
+	for (size_t i = 0; i < G_N_ELEMENTS(air); i++)
+		if (g_strcmp0(z, air[i].id) == 0)
+			return air[i].words;
 	return NULL;
 }
 
 static const char *fault_words(const char *f)
 {
-	if (g_str_equal(f, "walk-stalled"))
-		return "The massage roller got stuck and could not move.";
-	if (g_str_equal(f, "motor-timeout"))
-		return "A motor ran too long without reaching its place.";
-	if (g_str_equal(f, "motor-driver-fault"))
-		return "The motor driver reported a fault.";
-	if (g_str_equal(f, "heater-lumbar-overtemp"))
-		return "The back heater got too hot, or kept heating when it should not.";
-	if (g_str_equal(f, "heater-calves-overtemp"))
-		return "The calf heater got too hot, or kept heating when it should not.";
-	if (g_str_equal(f, "heater-lumbar-sensor"))
-		return "The back heater's temperature sensor could not be read.";
-	if (g_str_equal(f, "heater-calves-sensor"))
-		return "The calf heater's temperature sensor could not be read.";
-	if (g_str_equal(f, "gpio-failed"))
-		return "The controller could not reach the chair's motors or sensors.";
-	return f;
+	const char *w = chair_wording_fault_name(f);
+
+	return w ? w : f;
 }
 
 static char *error_message(GError *e)
@@ -165,6 +163,60 @@ static char *error_message(GError *e)
 	if (g_dbus_error_is_remote_error(e))
 		g_dbus_error_strip_remote_error(e);
 	return g_strdup(e->message);
+}
+
+/* "1 minute", "2 minutes". */
+static char *count_words(guint64 n, const char *one, const char *many)
+{
+	return g_strdup_printf("%" G_GUINT64_FORMAT " %s", n, n == 1 ? one : many);
+}
+
+static bool id_char(char c)
+{
+	return g_ascii_isalnum(c) || c == '-' || c == '_';
+}
+
+/* The daemon's sentences name programs by id ("deep-tissue"): the person
+ * knows them by name ("Deep tissue"). */
+static char *with_program_names(struct panel *p, const char *msg)
+{
+	GString *out = g_string_new(NULL);
+
+	for (const char *c = msg; *c;) {
+		bool done = false;
+
+		if (c == msg || !id_char(c[-1]))
+			for (size_t i = 0; i < p->n_programs && !done; i++) {
+				size_t n = strlen(p->programs[i].id);
+
+				if (strncmp(c, p->programs[i].id, n) == 0 && !id_char(c[n])) {
+					g_string_append(out, p->programs[i].name);
+					c += n;
+					done = true;
+				}
+			}
+		if (!done)
+			g_string_append_c(out, *c++);
+	}
+	return g_string_free(out, FALSE);
+}
+
+static const char *program_name(struct panel *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_programs; i++)
+		if (g_strcmp0(p->programs[i].id, id) == 0)
+			return p->programs[i].name;
+	return id;
+}
+
+/* Sentences, one a line, or "" for none. */
+static char *lines(const char *const *v, const char *bullet)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; v && v[i]; i++)
+		g_string_append_printf(s, "%s%s%s", i ? "\n" : "", bullet, v[i]);
+	return g_string_free(s, FALSE);
 }
 
 /* --- the layout, for the tests: where each named widget is ---------------- */
@@ -204,12 +256,27 @@ static void dump_body(struct panel *p, GString *out, struct body *b, bool *first
 	}
 }
 
+/* A JSON string: UTF-8 as it is, quotes, backslashes and control bytes escaped. */
+static void json_string(GString *out, const char *s)
+{
+	g_string_append_c(out, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			g_string_append_printf(out, "\\%c", *s);
+		else if (*s == '\n')
+			g_string_append(out, "\\n");
+		else if ((unsigned char)*s < 0x20)
+			g_string_append_printf(out, "\\u%04x", (unsigned char)*s);
+		else
+			g_string_append_c(out, *s);
+	}
+	g_string_append_c(out, '"');
+}
+
 static void json_text(GString *out, const char *key, GtkWidget *l, bool comma)
 {
-	char *esc = g_strescape(gtk_label_get_text(GTK_LABEL(l)), NULL);
-
-	g_string_append_printf(out, "%s\"%s\":\"%s\"", comma ? "," : "", key, esc);
-	g_free(esc);
+	g_string_append_printf(out, "%s\"%s\":", comma ? "," : "", key);
+	json_string(out, gtk_label_get_text(GTK_LABEL(l)));
 }
 
 static void dump_layout(struct panel *p)
@@ -219,10 +286,13 @@ static void dump_layout(struct panel *p)
 	char *tmp;
 
 	out = g_string_new(NULL);
-	g_string_append_printf(out, "{\"screen\":\"%s\",\"title\":\"%s\",\"widgets\":{", p->page,
+	g_string_append_printf(out, "{\"screen\":\"%s\",\"step\":\"%s\",\"title\":\"%s\",\"widgets\":{",
+			       p->page, p->choose_step ? p->choose_step : "",
 			       gtk_window_get_title(p->window));
 	dump_widget(p, out, GTK_WIDGET(p->window), &first);
 	dump_body(p, out, p->setup_body, &first);
+	dump_body(p, out, p->choose_body, &first);
+	dump_body(p, out, p->run_body, &first);
 	g_string_append(out, "},\"texts\":{");
 	json_text(out, "refusal", p->refusal, false);
 	json_text(out, "estop-reason", p->estop_reason, true);
@@ -231,6 +301,17 @@ static void dump_layout(struct panel *p)
 	json_text(out, "finished", p->finished_title, true);
 	json_text(out, "timeline", timeline_caption(p->timeline), true);
 	json_text(out, "stop-alert", p->stop_alert, true);
+	json_text(out, "choose-question", p->choose_question, true);
+	json_text(out, "rec-title", p->rec_title, true);
+	json_text(out, "rec-reasons", p->rec_reasons, true);
+	json_text(out, "rec-refusal", p->rec_refusal, true);
+	json_text(out, "run-marks", p->run_marks, true);
+	json_text(out, "run-adjust", p->run_adjust, true);
+	json_text(out, "run-feedback", p->run_feedback, true);
+	json_text(out, "finished-detail", p->finished_detail, true);
+	json_text(out, "finished-care", p->finished_care, true);
+	json_text(out, "setup-desc", p->setup_desc, true);
+	json_text(out, "setup-hint", p->setup_hint, true);
 	g_string_append(out, "}}\n");
 	tmp = g_strconcat(p->layout_path, ".tmp", NULL);
 	if (g_file_set_contents(tmp, out->str, -1, NULL))
@@ -324,9 +405,18 @@ static void follow(struct panel *p)
 		update_running(p);
 		show(p, "running", g_str_equal(state, "paused") ? "Paused" : "Massage in progress");
 	} else if (p->show_finished) {
+		const char *const *care = chair_chair1_get_aftercare(p->proxy);
+		char *text = lines(care, "•  ");
+
+		/* The daemon's advice for this session, whatever happened in it. */
+		gtk_label_set_text(GTK_LABEL(p->finished_care), text);
+		gtk_widget_set_visible(p->finished_care_title, *text != 0);
+		g_free(text);
 		show(p, "finished", "Session ended");
 	} else if (g_strcmp0(p->page, "setup") == 0) {
 		show(p, "setup", "Before you start");
+	} else if (g_strcmp0(p->page, "choose") == 0) {
+		show(p, "choose", "Help me choose");
 	} else {
 		show(p, "home", "Choose a massage");
 	}
@@ -344,9 +434,7 @@ static void update_running(struct panel *p)
 	GVariant *temps = chair_chair1_get_temperatures(p->proxy);
 	char buf[256];
 
-	for (size_t i = 0; i < p->n_programs; i++)
-		if (g_strcmp0(p->programs[i].id, prog) == 0)
-			prog = p->programs[i].name;
+	prog = program_name(p, prog);
 	gtk_label_set_text(GTK_LABEL(p->run_title), prog && *prog ? prog : "Body scan");
 	gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(p->run_progress),
 				      du ? (double)el / (double)du : 0);
@@ -365,6 +453,35 @@ static void update_running(struct panel *p)
 		snprintf(buf, sizeof(buf), "%s", technique_words(step));
 	gtk_label_set_text(GTK_LABEL(p->run_step), buf);
 	body_light(p->run_body, zone);
+	{
+		/* What the session applied, in words as well as on the diagram. */
+		const char *focus = chair_chair1_get_focus(p->proxy);
+		const char *const *avoid = chair_chair1_get_avoid(p->proxy), *const *conds;
+		GString *m = g_string_new(NULL);
+		char *adj = lines(chair_chair1_get_adjustments(p->proxy), "");
+
+		body_show_session(p->run_body, focus, avoid);
+		if (focus && *focus && zone_words(focus))
+			g_string_append_printf(m, "More time on %s.", zone_words(focus));
+		for (size_t i = 0; avoid && avoid[i]; i++)
+			g_string_append_printf(m, "%s%s%s", i ? ", " : m->len ? "\nKept off " : "Kept off ",
+					       zone_words(avoid[i]) ? zone_words(avoid[i]) : avoid[i],
+					       avoid[i + 1] ? "" : ".");
+		conds = chair_chair1_get_conditions(p->proxy);
+		for (size_t i = 0; conds && conds[i]; i++) {
+			const char *w = chair_wording_condition_name(conds[i]);
+
+			g_string_append_printf(m, "%s%s%s", i ? ", " : m->len ? "\nCare for: " :
+					       "Care for: ", w ? w : conds[i],
+					       conds[i + 1] ? "" : ".");
+		}
+		gtk_label_set_text(GTK_LABEL(p->run_marks), m->str);
+		gtk_widget_set_visible(p->run_marks, m->len > 0);
+		gtk_label_set_text(GTK_LABEL(p->run_adjust), adj);
+		gtk_widget_set_visible(p->run_adjust, *adj != 0);
+		g_string_free(m, TRUE);
+		g_free(adj);
+	}
 	snprintf(buf, sizeof(buf), "%u", chair_chair1_get_intensity(p->proxy));
 	gtk_label_set_text(GTK_LABEL(p->run_intensity), buf);
 	snprintf(buf, sizeof(buf), "%u", chair_chair1_get_heat(p->proxy));
@@ -614,7 +731,7 @@ static void show_values(struct panel *p)
 {
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "%u min", p->minutes);
+	snprintf(buf, sizeof(buf), "%u min", p->minutes); /* never 1: 5 to 30 */
 	gtk_label_set_text(GTK_LABEL(p->minutes_label), buf);
 	snprintf(buf, sizeof(buf), "%u", p->intensity);
 	gtk_label_set_text(GTK_LABEL(p->intensity_label), buf);
@@ -667,10 +784,10 @@ static GtkWidget *stepper(const char *title, const char *name, const char *less,
 
 	g_object_set_data(G_OBJECT(minus), "d", GINT_TO_POINTER(-1));
 	g_object_set_data(G_OBJECT(plus), "d", GINT_TO_POINTER(1));
-	gtk_widget_set_size_request(t, 190, -1);
+	gtk_widget_set_size_request(t, 150, -1);
 	*value = label("", "value");
 	gtk_label_set_wrap(GTK_LABEL(*value), FALSE);
-	gtk_widget_set_size_request(*value, 130, -1);
+	gtk_widget_set_size_request(*value, 110, -1);
 	gtk_label_set_xalign(GTK_LABEL(*value), 0.5);
 	gtk_box_append(GTK_BOX(row), t);
 	gtk_box_append(GTK_BOX(row), minus);
@@ -692,13 +809,14 @@ static void start_done(GObject *src, GAsyncResult *res, gpointer data)
 		return;
 	}
 	{
-		char *msg = error_message(e);
+		char *raw = error_message(e), *msg = with_program_names(p, raw);
 
 		/* The daemon's own words: why the chair will not start. They
 		 * take the description's place, so everything stays on screen. */
 		gtk_label_set_text(GTK_LABEL(p->refusal), msg);
 		gtk_widget_set_visible(p->refusal, TRUE);
 		gtk_widget_set_visible(p->setup_desc, FALSE);
+		g_free(raw);
 		g_free(msg);
 	}
 	g_error_free(e);
@@ -747,8 +865,26 @@ static GVariant *setup_options(struct panel *p)
 /* The timeline follows every choice on this screen. */
 static void setup_changed(struct panel *p)
 {
+	GString *h = g_string_new("Tap a zone for more time; again to avoid it (swollen or "
+				  "inflamed); again to clear. Arms, hips, calves and feet: "
+				  "avoid or clear.");
+
+	for (int m = BODY_FOCUS; m <= BODY_AVOID; m++) {
+		bool any = false;
+
+		for (int z = 0; p->setup_body && z < BODY_ZONES; z++)
+			if (body_get(p->setup_body, z) == (enum body_mark)m) {
+				g_string_append_printf(h, "%s%s", any ? ", " : m == BODY_FOCUS ?
+						       "\nMore time: " : "\nAvoid: ",
+						       zone_words(body_zone_name(z)));
+				any = true;
+			}
+	}
+	gtk_label_set_text(GTK_LABEL(p->setup_hint), h->str);
+	g_string_free(h, TRUE);
 	if (p->chosen && p->timeline)
 		timeline_set(p->timeline, p->chosen->id, setup_options(p));
+	schedule_dump(p);
 }
 
 /* After the body diagram's own handler has marked the zone. */
@@ -785,7 +921,292 @@ static void on_back(GtkButton *b, gpointer data)
 	show(p, "home", "Choose a massage");
 }
 
+/* --- help me choose --------------------------------------------------------- */
+
+/* The questions of the consultation (docs/consultation.md), one a screen. */
+static const struct {
+	const char *step, *question;
+} choose_steps[] = {
+	{ "flags", "Is the pain severe, after a fall, spreading numbness, or with a fever?" },
+	{ "which", "Which one? Your answer goes into the advice." },
+	{ "where", "" }, /* asked beside the body, to leave it room */
+	{ "feel", "How does it feel? Tap all that fit, then Next." },
+	{ "goal", "What do you want from the massage?" },
+	{ "time", "How much time do you have?" },
+	{ "result", "" },
+};
+
+static const char *const feel_ids[10] = {
+	"tight", "knotted", "stiff", "aching", "tingling", "numb", "swollen", "injured",
+	"pregnancy", "arthritis", /* conditions, asked here too */
+};
+static const char *const feel_words[10] = {
+	"Tight", "Knotted", "Stiff", "Aching after exercise", "Tingling", "Numb",
+	"Swollen or inflamed", "A recent strain or injury", "I am pregnant", "I have arthritis",
+};
+static const struct {
+	const char *id, *words;
+} goals[] = {
+	{ "relax", "Relax" }, { "relieve", "Ease a sore spot" },
+	{ "loosen", "Loosen up" }, { "energize", "Wake up" },
+};
+static const unsigned choose_minutes[] = { 10, 15, 20, 30 };
+static const struct {
+	const char *id, *words;
+} red_flags[] = {
+	{ "severe-pain", "The pain is severe" }, { "after-accident", "After a fall or accident" },
+	{ "spreading-numbness", "Numbness spreading" }, { "fever", "I have a fever" },
+};
+
+static void choose_go(struct panel *p, const char *step)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(choose_steps); i++)
+		if (g_str_equal(choose_steps[i].step, step)) {
+			p->choose_step = choose_steps[i].step;
+			gtk_label_set_text(GTK_LABEL(p->choose_question), choose_steps[i].question);
+			gtk_widget_set_visible(p->choose_question, *choose_steps[i].question != 0);
+		}
+	gtk_stack_set_visible_child_name(GTK_STACK(p->choose_steps), step);
+	gtk_widget_set_visible(p->choose_next, g_str_equal(step, "where") || g_str_equal(step, "feel"));
+	gtk_widget_set_visible(p->choose_again, g_str_equal(step, "result"));
+	gtk_widget_set_visible(p->rec_start, g_str_equal(step, "result") && p->rec_program);
+	show(p, "choose", "Help me choose");
+}
+
+static void on_choose(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	body_reset(p->choose_body);
+	for (int i = 0; i < 10; i++)
+		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->feel[i]), FALSE);
+	p->goal = NULL;
+	p->choose_minutes = 0;
+	p->red_flag = NULL;
+	p->show_finished = false;
+	choose_go(p, "flags");
+}
+
+static void on_choose_back(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	for (size_t i = 1; i < G_N_ELEMENTS(choose_steps); i++)
+		if (g_strcmp0(choose_steps[i].step, p->choose_step) == 0) {
+			/* From the answer, back to the question that led to it. */
+			const char *prev = choose_steps[i - 1].step;
+
+			/* From the doctor's advice, back to the sign it was for. */
+			if (g_str_equal(p->choose_step, "result") && p->red_flag)
+				prev = "which";
+			else if (g_str_equal(p->choose_step, "where") ||
+				 g_str_equal(p->choose_step, "which"))
+				prev = "flags";
+			if (!g_str_equal(prev, "which"))
+				p->red_flag = NULL;
+			choose_go(p, prev);
+			return;
+		}
+	p->choose_step = NULL;
+	show(p, "home", "Choose a massage");
+}
+
+static void on_choose_next(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	choose_go(p, g_strcmp0(p->choose_step, "where") == 0 ? "feel" : "goal");
+}
+
+/* The answers as Recommend() takes them (floating). */
+static GVariant *choose_answers(struct panel *p)
+{
+	GVariantBuilder a, zones, feelings, conds;
+	bool any_zone = false, any_feeling = false, any_cond = false;
+
+	g_variant_builder_init(&a, G_VARIANT_TYPE("a{sv}"));
+	if (p->red_flag) {
+		g_variant_builder_add(&a, "{sv}", "red_flags", g_variant_new_strv(&p->red_flag, 1));
+		return g_variant_builder_end(&a);
+	}
+	g_variant_builder_init(&zones, G_VARIANT_TYPE("as"));
+	g_variant_builder_init(&feelings, G_VARIANT_TYPE("as"));
+	g_variant_builder_init(&conds, G_VARIANT_TYPE("as"));
+	for (int z = 0; z < BODY_ZONES; z++)
+		if (body_get(p->choose_body, z) == BODY_HURTS) {
+			g_variant_builder_add(&zones, "s", body_zone_name(z));
+			any_zone = true;
+		}
+	for (int i = 0; i < 10; i++)
+		if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(p->feel[i]))) {
+			g_variant_builder_add(i < 8 ? &feelings : &conds, "s", feel_ids[i]);
+			*(i < 8 ? &any_feeling : &any_cond) = true;
+		}
+	if (any_zone)
+		g_variant_builder_add(&a, "{sv}", "zones", g_variant_builder_end(&zones));
+	else
+		g_variant_builder_clear(&zones);
+	if (any_feeling)
+		g_variant_builder_add(&a, "{sv}", "feelings", g_variant_builder_end(&feelings));
+	else
+		g_variant_builder_clear(&feelings);
+	if (any_cond)
+		g_variant_builder_add(&a, "{sv}", "conditions", g_variant_builder_end(&conds));
+	else
+		g_variant_builder_clear(&conds);
+	if (p->goal)
+		g_variant_builder_add(&a, "{sv}", "goal", g_variant_new_string(p->goal));
+	if (p->choose_minutes)
+		g_variant_builder_add(&a, "{sv}", "minutes", g_variant_new_uint32(p->choose_minutes));
+	return g_variant_builder_end(&a);
+}
+
+static void recommend_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+	char *program = NULL, **reasons = NULL;
+	GVariant *options = NULL;
+
+	g_clear_pointer(&p->rec_program, g_free);
+	g_clear_pointer(&p->rec_options, g_variant_unref);
+	gtk_label_set_text(GTK_LABEL(p->rec_refusal), "");
+	gtk_widget_set_visible(p->rec_refusal, FALSE);
+	if (!chair_chair1_call_recommend_finish(CHAIR_CHAIR1(src), &program, &options, &reasons,
+						res, &e)) {
+		char *msg = error_message(e);
+
+		gtk_label_set_text(GTK_LABEL(p->rec_title), "The chair could not choose.");
+		gtk_label_set_text(GTK_LABEL(p->rec_reasons), msg);
+		g_free(msg);
+		g_error_free(e);
+	} else {
+		char *why = lines((const char *const *)reasons, "•  "), *named = with_program_names(p, why);
+
+		if (*program) {
+			char *t = g_strdup_printf("We suggest: %s", program_name(p, program));
+
+			gtk_label_set_text(GTK_LABEL(p->rec_title), t);
+			g_free(t);
+		} else {
+			/* A red flag: no massage now, and what to do instead. */
+			gtk_label_set_text(GTK_LABEL(p->rec_title), "Please see a doctor first.");
+		}
+		gtk_label_set_text(GTK_LABEL(p->rec_reasons), named);
+		if (*program) {
+			p->rec_program = program;
+			p->rec_options = options;
+			program = NULL;
+		} else {
+			g_variant_unref(options);
+		}
+		g_free(why);
+		g_free(named);
+		g_strfreev(reasons);
+	}
+	g_free(program);
+	choose_go(p, "result");
+}
+
+static void choose_recommend(struct panel *p)
+{
+	if (p->proxy)
+		chair_chair1_call_recommend(p->proxy, choose_answers(p), NULL, recommend_done, p);
+}
+
+static void on_red_flags(GtkButton *b, gpointer data)
+{
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
+
+	p->red_flag = NULL;
+	choose_go(p, GPOINTER_TO_INT(data) ? "which" : "where");
+}
+
+/* The sign the person has: the daemon's advice for it. */
+static void on_red_flag(GtkButton *b, gpointer data)
+{
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
+
+	p->red_flag = data;
+	choose_recommend(p);
+}
+
+static void on_goal(GtkButton *b, gpointer data)
+{
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
+
+	p->goal = data;
+	choose_go(p, "time");
+}
+
+static void on_choose_minutes(GtkButton *b, gpointer data)
+{
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
+
+	p->choose_minutes = GPOINTER_TO_UINT(data);
+	choose_recommend(p);
+}
+
+static void rec_start_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+
+	gtk_widget_set_sensitive(p->rec_start, TRUE);
+	if (chair_chair1_call_start_finish(CHAIR_CHAIR1(src), res, &e)) {
+		follow(p);
+		return;
+	}
+	{
+		char *raw = error_message(e), *msg = with_program_names(p, raw);
+
+		gtk_label_set_text(GTK_LABEL(p->rec_refusal), msg);
+		gtk_widget_set_visible(p->rec_refusal, TRUE);
+		g_free(raw);
+		g_free(msg);
+	}
+	g_error_free(e);
+	schedule_dump(p);
+}
+
+/* Start as recommended: the options go to Start() unchanged. */
+static void on_rec_start(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	if (!p->proxy || !p->rec_program || !p->rec_options)
+		return;
+	gtk_widget_set_sensitive(p->rec_start, FALSE);
+	chair_chair1_call_start(p->proxy, p->rec_program, p->rec_options, NULL, rec_start_done, p);
+}
+
 /* --- running -------------------------------------------------------------- */
+
+static void feedback_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+
+	if (chair_chair1_call_feedback_finish(CHAIR_CHAIR1(src), res, &e)) {
+		gtk_label_set_text(GTK_LABEL(p->run_feedback), "");
+	} else {
+		char *msg = error_message(e);
+
+		gtk_label_set_text(GTK_LABEL(p->run_feedback), msg);
+		g_free(msg);
+		g_error_free(e);
+	}
+	gtk_widget_set_visible(p->run_feedback, *gtk_label_get_text(GTK_LABEL(p->run_feedback)) != 0);
+	schedule_dump(p);
+}
+
+static void on_feedback(GtkButton *b, gpointer data)
+{
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
+
+	if (p->proxy)
+		chair_chair1_call_feedback(p->proxy, data, NULL, feedback_done, p);
+}
 
 static void on_intensity_live(GtkButton *b, gpointer data)
 {
@@ -846,19 +1267,24 @@ static void on_finished(ChairChair1 *proxy, const char *program, const char *rea
 			guint64 elapsed, gpointer data)
 {
 	struct panel *p = data;
-	char buf[512];
+	char buf[128];
 
 	g_strlcpy(p->finished_reason, reason, sizeof(p->finished_reason));
 	if (g_str_equal(reason, "emergency-stop") || g_str_equal(reason, "fault"))
 		return; /* those have their own screens */
-	if (g_str_equal(reason, "completed"))
-		gtk_label_set_text(GTK_LABEL(p->finished_title), "Your massage is complete.");
-	else if (g_str_equal(reason, "seat-empty"))
-		gtk_label_set_text(GTK_LABEL(p->finished_title),
-				   "The massage stopped because nobody was in the chair.");
-	else
-		gtk_label_set_text(GTK_LABEL(p->finished_title), "The massage was stopped.");
-	snprintf(buf, sizeof(buf), "You had %" G_GUINT64_FORMAT " minutes.", elapsed / 60000000);
+	{
+		const char *w = chair_wording_finish_name(reason);
+
+		gtk_label_set_text(GTK_LABEL(p->finished_title), w ? w : "The session ended.");
+	}
+	if (elapsed < 60000000) {
+		snprintf(buf, sizeof(buf), "You had less than a minute.");
+	} else {
+		char *n = count_words(elapsed / 60000000, "minute", "minutes");
+
+		snprintf(buf, sizeof(buf), "You had %s.", n);
+		g_free(n);
+	}
 	gtk_label_set_text(GTK_LABEL(p->finished_detail), buf);
 	p->show_finished = true;
 	follow(p);
@@ -927,6 +1353,12 @@ static const char css[] =
 	".refusal { background: #5c1010; color: #ffffff; padding: 10px 14px; font-size: 21px;"
 	"  border-radius: 10px; }\n"
 	".note { font-size: 22px; color: #d8dee6; }\n"
+	".desc { font-size: 21px; color: #e8edf2; }\n"
+	".reasons { font-size: 26px; color: #ffffff; }\n"
+	".marks { font-size: 24px; font-weight: bold; color: #ffffff; }\n"
+	"button.choose { font-size: 34px; min-height: 90px; }\n"
+	"button.answer { font-size: 30px; font-weight: bold; min-height: 90px; }\n"
+	"button.hurts { background: #8a1c1c; border-color: #ffffff; }\n"
 	"progressbar trough { min-height: 36px; border-radius: 10px; background: #2b3440; border: 2px solid #4a5666; }\n"
 	"progressbar progress { min-height: 36px; border-radius: 10px; background: #3fa66b; }\n";
 
@@ -943,8 +1375,13 @@ static GtkWidget *page_box(void)
 
 static GtkWidget *build_home(struct panel *p)
 {
-	GtkWidget *box = page_box();
+	GtkWidget *box = page_box(), *choose;
 
+	/* First: for a person who does not know which massage to take. */
+	choose = button("Help me choose", "home-choose", G_CALLBACK(on_choose), p);
+	gtk_widget_add_css_class(choose, "primary");
+	gtk_widget_add_css_class(choose, "choose");
+	gtk_box_append(GTK_BOX(box), choose);
 	p->home_note = label("Loading the massages…", "note");
 	p->grid = gtk_grid_new();
 	gtk_grid_set_row_spacing(GTK_GRID(p->grid), 16);
@@ -961,29 +1398,31 @@ static GtkWidget *build_setup(struct panel *p)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 28);
 	GtkWidget *left = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
-	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
 	GtkWidget *conds = gtk_grid_new(), *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
 	/* The options, or the session they make: the same place on screen. */
-	GtkWidget *opts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+	GtkWidget *opts = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
 	GtkGesture *tap = gtk_gesture_click_new();
 
 	gtk_widget_set_margin_start(box, 28);
 	gtk_widget_set_margin_end(box, 28);
-	gtk_widget_set_margin_top(box, 16);
-	gtk_widget_set_margin_bottom(box, 16);
-	p->setup_body = body_new(true);
+	gtk_widget_set_margin_top(box, 8);
+	gtk_widget_set_margin_bottom(box, 8);
+	p->setup_body = body_new(BODY_CYCLE);
+	gtk_widget_set_size_request(body_widget(p->setup_body), 300, 440);
 	gtk_box_append(GTK_BOX(left), body_widget(p->setup_body));
 	g_signal_connect(tap, "released", G_CALLBACK(on_body_released), p);
 	gtk_widget_add_controller(body_widget(p->setup_body), GTK_EVENT_CONTROLLER(tap));
-	gtk_box_append(GTK_BOX(left), label("Tap a zone: once for more time there (green), again "
-					    "to avoid it if it is swollen or inflamed (red).", "note"));
+	p->setup_hint = label("", "note");
+	gtk_widget_set_name(p->setup_hint, "setup-hint");
+	gtk_box_append(GTK_BOX(left), p->setup_hint);
 	gtk_widget_set_size_request(left, 380, -1);
 	gtk_box_append(GTK_BOX(box), left);
 
 	p->setup_title = label("", "setup-title");
-	p->setup_desc = label("", "note");
-	gtk_label_set_lines(GTK_LABEL(p->setup_desc), 2);
-	gtk_label_set_ellipsize(GTK_LABEL(p->setup_desc), PANGO_ELLIPSIZE_END);
+	/* The whole description, never cut off. */
+	p->setup_desc = label("", "desc");
+	gtk_widget_set_name(p->setup_desc, "setup-desc");
 	gtk_box_append(GTK_BOX(right), p->setup_title);
 	gtk_box_append(GTK_BOX(right), p->setup_desc);
 	gtk_box_append(GTK_BOX(opts), stepper("How long", "minutes", "−", "+", G_CALLBACK(on_minutes),
@@ -1041,6 +1480,147 @@ static GtkWidget *build_setup(struct panel *p)
 	return box;
 }
 
+static GtkWidget *big_choice(struct panel *p, const char *text, const char *name, GCallback cb,
+			     gpointer data)
+{
+	GtkWidget *b = button(text, name, cb, data);
+
+	gtk_widget_add_css_class(b, "answer");
+	g_object_set_data(G_OBJECT(b), "panel", p);
+	gtk_widget_set_hexpand(b, TRUE);
+	gtk_widget_set_vexpand(b, TRUE);
+	return b;
+}
+
+static GtkWidget *build_choose(struct panel *p)
+{
+	GtkWidget *box = page_box(), *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
+	GtkWidget *flags = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 24);
+	GtkWidget *where = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 40);
+	GtkWidget *where_text = gtk_box_new(GTK_ORIENTATION_VERTICAL, 24);
+	GtkWidget *feel = gtk_grid_new(), *goal = gtk_grid_new(), *which = gtk_grid_new();
+	GtkWidget *time = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 24);
+	GtkWidget *result = gtk_box_new(GTK_ORIENTATION_VERTICAL, 16);
+
+	p->choose_question = label("", "big");
+	gtk_widget_set_name(p->choose_question, "choose-question");
+	gtk_box_append(GTK_BOX(box), p->choose_question);
+	p->choose_steps = gtk_stack_new();
+	gtk_widget_set_vexpand(p->choose_steps, TRUE);
+
+	gtk_box_append(GTK_BOX(flags), big_choice(p, "Yes", "choose-yes", G_CALLBACK(on_red_flags),
+						  GINT_TO_POINTER(1)));
+	gtk_box_append(GTK_BOX(flags), big_choice(p, "No", "choose-no", G_CALLBACK(on_red_flags),
+						  GINT_TO_POINTER(0)));
+	gtk_widget_set_size_request(flags, -1, 200);
+	gtk_widget_set_valign(flags, GTK_ALIGN_START);
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), flags, "flags");
+
+	gtk_grid_set_row_spacing(GTK_GRID(which), 24);
+	gtk_grid_set_column_spacing(GTK_GRID(which), 24);
+	gtk_grid_set_column_homogeneous(GTK_GRID(which), TRUE);
+	for (size_t i = 0; i < G_N_ELEMENTS(red_flags); i++) {
+		char *name = g_strdup_printf("flag-%s", red_flags[i].id);
+		GtkWidget *b = big_choice(p, red_flags[i].words, name, G_CALLBACK(on_red_flag),
+					  (gpointer)red_flags[i].id);
+
+		gtk_widget_set_size_request(b, -1, 160);
+		gtk_grid_attach(GTK_GRID(which), b, (int)i % 2, (int)i / 2, 1, 1);
+		g_free(name);
+	}
+	gtk_widget_set_valign(which, GTK_ALIGN_START);
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), which, "which");
+
+	p->choose_body = body_new(BODY_PICK);
+	gtk_widget_set_size_request(body_widget(p->choose_body), 340, 540);
+	gtk_widget_set_hexpand(body_widget(p->choose_body), FALSE);
+	gtk_box_append(GTK_BOX(where), body_widget(p->choose_body));
+	gtk_box_append(GTK_BOX(where_text), label("Where does it hurt?", "big"));
+	gtk_box_append(GTK_BOX(where_text), label("Tap each place that hurts. Tap it again to take "
+						  "it back.", "reasons"));
+	gtk_box_append(GTK_BOX(where_text), label("Nothing hurts? Just tap Next.", "reasons"));
+	gtk_widget_set_hexpand(where_text, TRUE);
+	gtk_widget_set_valign(where_text, GTK_ALIGN_CENTER);
+	gtk_box_append(GTK_BOX(where), where_text);
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), where, "where");
+
+	gtk_grid_set_row_spacing(GTK_GRID(feel), 14);
+	gtk_grid_set_column_spacing(GTK_GRID(feel), 14);
+	gtk_grid_set_column_homogeneous(GTK_GRID(feel), TRUE);
+	for (int i = 0; i < 10; i++) {
+		char *name = g_strdup_printf("feel-%s", feel_ids[i]);
+
+		GtkWidget *l = gtk_label_new(feel_words[i]);
+
+		/* Wrapped, so four fit across the screen. */
+		gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+		gtk_label_set_justify(GTK_LABEL(l), GTK_JUSTIFY_CENTER);
+		gtk_label_set_max_width_chars(GTK_LABEL(l), 12);
+		p->feel[i] = gtk_toggle_button_new();
+		gtk_button_set_child(GTK_BUTTON(p->feel[i]), l);
+		gtk_widget_set_name(p->feel[i], name);
+		gtk_widget_add_css_class(p->feel[i], "answer");
+		gtk_grid_attach(GTK_GRID(feel), p->feel[i], i % 4, i / 4 + (i >= 8), 1, 1);
+		g_free(name);
+	}
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), feel, "feel");
+
+	gtk_grid_set_row_spacing(GTK_GRID(goal), 24);
+	gtk_grid_set_column_spacing(GTK_GRID(goal), 24);
+	gtk_grid_set_column_homogeneous(GTK_GRID(goal), TRUE);
+	for (size_t i = 0; i < G_N_ELEMENTS(goals); i++) {
+		char *name = g_strdup_printf("goal-%s", goals[i].id);
+		GtkWidget *b = big_choice(p, goals[i].words, name, G_CALLBACK(on_goal),
+					  (gpointer)goals[i].id);
+
+		gtk_widget_set_size_request(b, -1, 160);
+		gtk_grid_attach(GTK_GRID(goal), b, (int)i % 2, (int)i / 2, 1, 1);
+		g_free(name);
+	}
+	gtk_widget_set_valign(goal, GTK_ALIGN_START);
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), goal, "goal");
+
+	for (size_t i = 0; i < G_N_ELEMENTS(choose_minutes); i++) {
+		char *name = g_strdup_printf("time-%u", choose_minutes[i]);
+		char *text = count_words(choose_minutes[i], "minute", "minutes");
+
+		gtk_box_append(GTK_BOX(time), big_choice(p, text, name, G_CALLBACK(on_choose_minutes),
+							 GUINT_TO_POINTER(choose_minutes[i])));
+		g_free(name);
+		g_free(text);
+	}
+	gtk_widget_set_size_request(time, -1, 200);
+	gtk_widget_set_valign(time, GTK_ALIGN_START);
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), time, "time");
+
+	p->rec_title = label("", "huge");
+	gtk_widget_set_name(p->rec_title, "rec-title");
+	p->rec_reasons = label("", "reasons");
+	gtk_widget_set_name(p->rec_reasons, "rec-reasons");
+	p->rec_refusal = label("", "refusal");
+	gtk_widget_set_name(p->rec_refusal, "rec-refusal");
+	gtk_widget_set_visible(p->rec_refusal, FALSE);
+	gtk_box_append(GTK_BOX(result), p->rec_title);
+	gtk_box_append(GTK_BOX(result), p->rec_reasons);
+	gtk_box_append(GTK_BOX(result), p->rec_refusal);
+	gtk_stack_add_named(GTK_STACK(p->choose_steps), result, "result");
+	gtk_box_append(GTK_BOX(box), p->choose_steps);
+
+	gtk_box_append(GTK_BOX(actions), button("Back", "choose-back", G_CALLBACK(on_choose_back), p));
+	p->choose_again = button("Start over", "choose-again", G_CALLBACK(on_choose), p);
+	gtk_box_append(GTK_BOX(actions), p->choose_again);
+	p->choose_next = button("Next", "choose-next", G_CALLBACK(on_choose_next), p);
+	gtk_widget_add_css_class(p->choose_next, "primary");
+	gtk_widget_set_hexpand(p->choose_next, TRUE);
+	gtk_box_append(GTK_BOX(actions), p->choose_next);
+	p->rec_start = button("Start", "choose-start", G_CALLBACK(on_rec_start), p);
+	gtk_widget_add_css_class(p->rec_start, "primary");
+	gtk_widget_set_hexpand(p->rec_start, TRUE);
+	gtk_box_append(GTK_BOX(actions), p->rec_start);
+	gtk_box_append(GTK_BOX(box), actions);
+	return box;
+}
+
 static GtkWidget *live_pair(struct panel *p, const char *title, const char *name, const char *less,
 			    const char *more, GCallback cb, GtkWidget **value)
 {
@@ -1050,24 +1630,52 @@ static GtkWidget *live_pair(struct panel *p, const char *title, const char *name
 static GtkWidget *build_running(struct panel *p)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 28);
-	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 16);
+	GtkWidget *right = gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
 	GtkWidget *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16), *stop;
+	GtkWidget *left = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
+	GtkWidget *said = gtk_box_new(GTK_ORIENTATION_VERTICAL, 16), *hurts, *more;
 
 	gtk_widget_set_margin_start(box, 28);
 	gtk_widget_set_margin_end(box, 28);
-	gtk_widget_set_margin_top(box, 16);
-	gtk_widget_set_margin_bottom(box, 16);
-	p->run_body = body_new(false);
-	gtk_widget_set_size_request(body_widget(p->run_body), 360, -1);
+	gtk_widget_set_margin_top(box, 10);
+	gtk_widget_set_margin_bottom(box, 10);
+
+	p->run_body = body_new(BODY_VIEW);
+	gtk_widget_set_size_request(body_widget(p->run_body), 280, 420);
 	gtk_widget_set_hexpand(body_widget(p->run_body), FALSE);
-	gtk_box_append(GTK_BOX(box), body_widget(p->run_body));
+	gtk_box_append(GTK_BOX(left), body_widget(p->run_body));
+	p->run_marks = label("", "marks");
+	gtk_widget_set_name(p->run_marks, "run-marks");
+	gtk_widget_set_size_request(p->run_marks, 300, -1);
+	gtk_box_append(GTK_BOX(left), p->run_marks);
+	gtk_box_append(GTK_BOX(box), left);
+	/* Beside the body: what the person says about where the roller is. */
+	hurts = big_choice(p, "That\nhurts", "run-hurts", G_CALLBACK(on_feedback), (gpointer)"hurts-here");
+	gtk_widget_add_css_class(hurts, "hurts");
+	more = big_choice(p, "More\nhere", "run-more", G_CALLBACK(on_feedback), (gpointer)"more-here");
+	gtk_widget_set_size_request(hurts, 170, 150);
+	gtk_widget_set_size_request(more, 170, 150);
+	gtk_widget_set_vexpand(hurts, FALSE);
+	gtk_widget_set_vexpand(more, FALSE);
+	gtk_box_append(GTK_BOX(said), hurts);
+	gtk_box_append(GTK_BOX(said), more);
+	p->run_feedback = label("", "refusal");
+	gtk_widget_set_name(p->run_feedback, "run-feedback");
+	gtk_label_set_max_width_chars(GTK_LABEL(p->run_feedback), 12);
+	gtk_widget_set_visible(p->run_feedback, FALSE);
+	gtk_box_append(GTK_BOX(said), p->run_feedback);
+	gtk_widget_set_valign(said, GTK_ALIGN_CENTER);
+	gtk_widget_set_hexpand(said, FALSE);
+	gtk_box_append(GTK_BOX(box), said);
 	p->run_title = label("", "big");
 	p->run_progress = gtk_progress_bar_new();
 	gtk_widget_set_name(p->run_progress, "run-progress");
-	p->run_left = label("", "huge");
+	p->run_left = label("", "big");
 	p->run_step = label("", "value");
 	gtk_widget_set_name(p->run_step, "run-step");
 	p->run_temp = label("", "note");
+	p->run_adjust = label("", "note");
+	gtk_widget_set_name(p->run_adjust, "run-adjust");
 	gtk_box_append(GTK_BOX(right), p->run_title);
 	gtk_box_append(GTK_BOX(right), p->run_progress);
 	gtk_box_append(GTK_BOX(right), p->run_left);
@@ -1077,6 +1685,7 @@ static GtkWidget *build_running(struct panel *p)
 	gtk_box_append(GTK_BOX(right), live_pair(p, "Warmth", "run-heat", "Less", "More",
 						 G_CALLBACK(on_heat_live), &p->run_heat));
 	gtk_box_append(GTK_BOX(right), p->run_temp);
+	gtk_box_append(GTK_BOX(right), p->run_adjust);
 	p->pause_button = button("Pause", "run-pause", G_CALLBACK(on_pause), p);
 	gtk_widget_set_hexpand(p->pause_button, TRUE);
 	stop = button("Finish now", "run-stop", G_CALLBACK(on_graceful_stop), p);
@@ -1144,12 +1753,11 @@ static GtkWidget *build_finished(struct panel *p)
 	p->finished_detail = label("", "value");
 	gtk_box_append(GTK_BOX(box), p->finished_title);
 	gtk_box_append(GTK_BOX(box), p->finished_detail);
-	gtk_box_append(GTK_BOX(box), label("Take care of yourself now:", "value"));
-	gtk_box_append(GTK_BOX(box), label("•  Drink a glass of water.\n"
-					   "•  Rest a few minutes, then stand up slowly.\n"
-					   "•  Stretch gently: shoulders, neck and lower back.\n"
-					   "•  After deep work some soreness is normal, and can last a "
-					   "day or two. A warm bath helps.", "note"));
+	p->finished_care_title = label("Take care of yourself now:", "value");
+	gtk_box_append(GTK_BOX(box), p->finished_care_title);
+	p->finished_care = label("", "note");
+	gtk_widget_set_name(p->finished_care, "finished-care");
+	gtk_box_append(GTK_BOX(box), p->finished_care);
 	done = button("Done", "finished-done", G_CALLBACK(on_done), p);
 	gtk_widget_add_css_class(done, "primary");
 	gtk_widget_set_size_request(done, 320, 80);
@@ -1215,6 +1823,7 @@ static void activate(GtkApplication *app, gpointer data)
 	gtk_widget_set_vexpand(GTK_WIDGET(p->stack), TRUE);
 	add_page(p, build_waiting(p), "waiting");
 	add_page(p, build_home(p), "home");
+	add_page(p, build_choose(p), "choose");
 	add_page(p, build_setup(p), "setup");
 	add_page(p, build_running(p), "running");
 	add_page(p, build_estop(p), "estop");
@@ -1260,3 +1869,4 @@ int main(int argc, char **argv)
 	g_object_unref(p.app);
 	return r;
 }
+

@@ -7,6 +7,7 @@ directory. Exits 77 (skipped) where Xvfb, xdotool, ImageMagick or the panel
 (GTK 4) is missing."""
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -17,9 +18,30 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
 from chairtest import BUILD, PROGRAMS, Bus, Chair, main, wait_until  # noqa: E402
 
+# Answers as busctl arguments: the same helper as the Recommend() tests'.
+_spec = importlib.util.spec_from_file_location(
+    'test_recommend', os.path.join(os.path.dirname(__file__), '..', 'integration', 'test-recommend.py'))
+_recommend = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_recommend)
+answers_args = _recommend.answers_args
+
 PANEL = os.path.join(BUILD, 'clients', 'chair-panel', 'chair-panel')
 SHOTS = os.path.join(BUILD, 'panel-screens')
-SCREENS = ('home', 'setup', 'timeline', 'running', 'estop', 'fault', 'finished', 'waiting')
+SCREENS = ('home', 'setup', 'timeline', 'running', 'estop', 'fault', 'finished', 'waiting',
+           'choose-flags', 'choose-where', 'choose-feel', 'recommended', 'doctor', 'feedback')
+BACK_ZONES = ('neck', 'shoulders', 'upper-back', 'mid-back', 'lower-back', 'sacrum')
+ZONE_WORDS = {'neck': 'your neck', 'shoulders': 'your shoulders', 'upper-back': 'your upper back',
+              'mid-back': 'the middle of your back', 'lower-back': 'your lower back',
+              'sacrum': 'the base of your spine'}
+
+
+def mean_colour(png, rect):
+    """The mean (r, g, b) of a rectangle of a screenshot, 0-255."""
+    x, y, w, h = rect
+    out = subprocess.run(['convert', png, '-crop', '%dx%d+%d+%d' % (w, h, x, y), '+repage',
+                          '-resize', '1x1!', '-depth', '8', 'rgb:-'],
+                         capture_output=True, check=True).stdout
+    return tuple(out[:3])
 
 
 def missing():
@@ -106,6 +128,146 @@ class TestPanel(unittest.TestCase):
         cls.xvfb.terminate()
         cls.xvfb.wait()
 
+    def step(self, step):
+        p = self.panel
+        return wait_until(lambda: (lambda d: d if d['screen'] == 'choose' and d['step'] == step
+                                   else None)(p.layout()), 10, 'the %s question' % step)
+
+    def on_screen(self, d, *names):
+        for name in names:
+            self.assertIn(name, d['widgets'])
+            x, y, w, h = d['widgets'][name]
+            self.assertLessEqual(y + h, 800, '%s is off the screen' % name)
+            self.assertGreaterEqual(min(w, h), 48, '%s is too small to tap' % name)
+
+    def test_0_help_me_choose(self):
+        """Help me choose, from the home screen to a running session with
+        the recommended options, then That hurts and More here."""
+        c, p = self.chair, self.panel
+        d = p.layout()
+        # The first thing on the home screen: above every program.
+        self.on_screen(d, 'home-choose')
+        top = min(v[1] for k, v in d['widgets'].items() if k.startswith('program-'))
+        self.assertLess(d['widgets']['home-choose'][1], top)
+        p.tap('home-choose')
+        d = self.step('flags')
+        self.assertEqual(d['texts']['choose-question'],
+                         'Is the pain severe, after a fall, spreading numbness, or with a fever?')
+        p.screenshot('choose-flags')
+
+        # A red flag: the doctor's advice, and no Start.
+        p.tap('choose-yes')
+        self.step('which')
+        p.tap('flag-after-accident')
+        d = self.step('result')
+        self.assertEqual(d['texts']['rec-title'], 'Please see a doctor first.')
+        # The daemon's own advice for that sign, and nothing about the others.
+        _, options, reasons = c.call('Recommend', 'a{sv}',
+                                     *answers_args({'red_flags': ['after-accident']}))
+        self.assertEqual(d['texts']['rec-reasons'], '\n'.join('•  ' + r for r in reasons))
+        self.assertIn('doctor', d['texts']['rec-reasons'])
+        self.assertNotIn('fever', d['texts']['rec-reasons'])
+        self.assertNotIn('choose-start', d['widgets'])
+        p.screenshot('doctor')
+        p.tap('choose-back')
+        self.step('which')
+        p.tap('choose-back')
+        self.step('flags')
+        self.assertEqual(c.state(), 'idle')
+
+        p.tap('choose-no')
+        self.step('where')
+        p.tap('zone-lower-back')
+        p.tap('zone-neck')
+        p.tap('zone-neck')  # a second tap takes it back
+        d = p.layout()
+        self.on_screen(d, 'choose-next', 'choose-back', 'zone-feet')
+        p.screenshot('choose-where')
+        p.tap('choose-next')
+        self.step('feel')
+        p.tap('feel-tight')
+        p.screenshot('choose-feel')
+        p.tap('choose-next')
+        self.step('goal')
+        p.tap('goal-relieve')
+        self.step('time')
+        p.tap('time-20')
+        d = self.step('result')
+
+        # What the daemon recommends for the same answers, and the panel says it.
+        answers = {'zones': ['lower-back'], 'feelings': ['tight'], 'goal': 'relieve', 'minutes': 20}
+        program, options, reasons = c.call('Recommend', 'a{sv}', *answers_args(answers))
+        self.assertTrue(program)
+        names = {pr[0]: pr[1] for pr in c.call('ListPrograms')[0]}
+        self.assertEqual(d['texts']['rec-title'], 'We suggest: %s' % names[program])
+        self.assertIn('•  ' + reasons[0].replace(program, names[program]), d['texts']['rec-reasons'])
+        self.on_screen(d, 'choose-start', 'choose-back', 'rec-reasons')
+        p.screenshot('recommended')
+
+        # Start passes Recommend's options unchanged.
+        p.tap('choose-start')
+        wait_until(lambda: c.state() == 'running', 10, 'State running')
+        self.assertEqual(c.get('Program'), program)
+        self.assertEqual(c.get('DurationUSec'), options['duration_usec']['data'])
+        self.assertEqual(c.get('Intensity'), options['intensity']['data'])
+        self.assertEqual(c.get('Focus'), options['focus']['data'])
+        self.assertEqual(c.get('Focus'), 'lower-back')
+        d = p.wait_screen('running')
+
+        # The focus, on the diagram and in words.
+        d = wait_until(lambda: (lambda d: d if d['texts']['run-marks'] else None)(p.layout()), 10,
+                       'the focus shown')
+        self.assertEqual(d['texts']['run-marks'], 'More time on your lower back.')
+        self.on_screen(d, 'run-hurts', 'run-more', 'zone-lower-back')
+
+        # That hurts, where the roller is: the daemon avoids that zone, and
+        # the screen marks it.
+        wait_until(lambda: c.get('Zone') in BACK_ZONES and c.get('Zone') != 'lower-back', 20,
+                   'the roller off the focus zone')
+        self.assertEqual(c.get('Avoid'), [])
+        p.tap('run-hurts')
+        avoid = wait_until(lambda: c.get('Avoid'), 5, 'Avoid set by That hurts')
+        # The back zone the roller was in (and its airbags, for some).
+        back = [z for z in avoid if z in BACK_ZONES]
+        self.assertEqual(len(back), 1, avoid)
+        zone = back[0]
+        focus = c.get('Focus')
+        want = ('More time on %s.\n' % ZONE_WORDS[focus] if focus else '') + \
+            'Kept off %s.' % ', '.join(ZONE_WORDS.get(z, 'your ' + z) for z in avoid)
+        d = wait_until(lambda: (lambda d: d if d['texts']['run-marks'] == want else None)(
+            p.layout()), 5, 'the avoided zone in words: %r' % want)
+        self.assertTrue(any(a for a in c.get('Adjustments')))
+        shot = p.screenshot('feedback')
+        # On the diagram too: the avoided zone red (and hatched, and
+        # labelled AVOID), the focus green.
+        r, g, b = mean_colour(shot, d['widgets']['zone-' + zone])
+        self.assertGreater(r, g + 40, 'the avoided %s is not marked (%d,%d,%d)' % (zone, r, g, b))
+        if focus and focus != zone:
+            r, g, b = mean_colour(shot, d['widgets']['zone-' + focus])
+            self.assertGreater(g, r + 40, 'the focus is not marked (%d,%d,%d)' % (r, g, b))
+        self.assertIn('run-adjust', d['widgets'])
+
+        # More here: that zone becomes the focus, on screen as well.
+        # The roller moves on its own: a tap that lands while it is back
+        # on the focus zone changes nothing, so try again in another zone.
+        for attempt in range(5):
+            wait_until(lambda: c.get('Zone') in BACK_ZONES and
+                       c.get('Zone') not in (zone, 'lower-back'), 30, 'the roller in another zone')
+            p.tap('run-more')
+            try:
+                wait_until(lambda: c.get('Focus') != 'lower-back', 3, 'Focus set by More here')
+                break
+            except AssertionError:
+                if attempt == 4:
+                    raise
+        focus = c.get('Focus')
+        wait_until(lambda: p.layout()['texts']['run-marks'].startswith(
+            'More time on %s.' % ZONE_WORDS[focus]), 5, 'the new focus in words')
+        c.call('Stop')
+        p.wait_screen('finished', timeout=30)
+        p.tap('finished-done')
+        p.wait_screen('home')
+
     def go_home(self):
         c, p = self.chair, self.panel
         if c.state() in ('running', 'paused'):
@@ -124,15 +286,40 @@ class TestPanel(unittest.TestCase):
 
     def test_1_start_softer_stop_reset(self):
         c, p = self.chair, self.panel
+        self.go_home()
         p.screenshot('home')
         p.tap('program-swedish')
-        p.wait_screen('setup')
+        d = p.wait_screen('setup')
+        # The whole description, as ListPrograms gives it.
+        desc = [pr[2]['description']['data'] for pr in c.call('ListPrograms')[0]
+                if pr[0] == 'swedish'][0]
+        self.assertEqual(d['texts']['setup-desc'], desc)
+        self.on_screen(d, 'setup-desc', 'setup-start')
+        # A tap on a zone cycles: more time, avoid, nothing; each said in
+        # words under the diagram.
+        hint = d['texts']['setup-hint']
+        for want in ('More time: your lower back', 'Avoid: your lower back', None):
+            p.tap('zone-lower-back')
+            if want:
+                wait_until(lambda: want in p.layout()['texts']['setup-hint'], 5, want)
+            else:
+                wait_until(lambda: p.layout()['texts']['setup-hint'] == hint, 5, 'cleared')
+        p.tap('zone-neck')
+        p.tap('zone-neck')
+        p.tap('zone-lower-back')
+        d = wait_until(lambda: (lambda h: h.endswith('More time: your lower back\nAvoid: your neck'))(
+            p.layout()['texts']['setup-hint']), 5, 'neck avoided, more time on the lower back')
         p.screenshot('setup')
         p.tap('setup-start')
         wait_until(lambda: c.state() == 'running', 10, 'State running')
         self.assertEqual(c.get('Program'), 'swedish')
+        self.assertEqual(c.get('Focus'), 'lower-back')
+        self.assertEqual(c.get('Avoid'), ['neck'])
         p.wait_screen('running')
         wait_until(lambda: p.layout()['texts']['run-step'], 10, 'a step shown')
+        # What the session applied, in words beside the marked diagram.
+        wait_until(lambda: p.layout()['texts']['run-marks'] ==
+                   'More time on your lower back.\nKept off your neck.', 5, 'focus and avoid shown')
         p.screenshot('running')
 
         # Softer: one tap, intensity down by one.
@@ -168,6 +355,9 @@ class TestPanel(unittest.TestCase):
         d = wait_until(lambda: p.layout() if p.layout()['texts']['refusal'] else None, 5,
                        'the refusal')
         self.assertIn('not suitable with nerve pain', d['texts']['refusal'])
+        # By the program's name, as on the screen before it, not its id.
+        self.assertIn('Deep tissue', d['texts']['refusal'])
+        self.assertNotIn('deep-tissue', d['texts']['refusal'])
         self.assertIn('setup-refusal', d['widgets'])  # on screen, for the person
         for name in ('setup-refusal', 'setup-start', 'setup-back'):
             x, y, w, h = d['widgets'][name]
@@ -233,10 +423,22 @@ class TestPanel(unittest.TestCase):
     def test_4_session_end(self):
         c, p = self.chair, self.panel
         self.go_home()
-        c.call('Start', 'sa{sv}', 'energize', '1', 'duration_usec', 't', str(5 * 60 * 1000000))
+        c.call('Start', 'sa{sv}', 'swedish', '3', 'duration_usec', 't', str(5 * 60 * 1000000),
+               'conditions', 'as', '1', 'inflammation', 'avoid', 'as', '1', 'neck')
         p.wait_screen('running')
+        # The avoided zone, in words, while it runs.
+        wait_until(lambda: p.layout()['texts']['run-marks'] ==
+                   'Kept off your neck.\nCare for: Inflammation.', 10,
+                   'the avoided neck on the running screen')
         d = p.wait_screen('finished', timeout=60)
-        self.assertEqual(d['texts']['finished'], 'Your massage is complete.')
+        self.assertEqual(d['texts']['finished'], 'The session is complete.')
+        self.assertEqual(d['texts']['finished-detail'], 'You had 5 minutes.')
+        # The session's own aftercare, not a fixed text.
+        care = wait_until(lambda: c.get('Aftercare'), 5, 'Aftercare')
+        d = wait_until(lambda: (lambda d: d if d['texts']['finished-care'] else None)(p.layout()), 5,
+                       'the aftercare on screen')
+        self.assertEqual(d['texts']['finished-care'], '\n'.join('•  ' + a for a in care))
+        self.assertNotIn('warm bath', d['texts']['finished-care'])  # not with inflammation
         p.screenshot('finished')
         p.tap('finished-done')
         p.wait_screen('home')
