@@ -141,11 +141,18 @@ static void request_walk(const struct chair_motion *m, const struct chair_target
 	double goal = t->walk_mm;
 	int dir;
 
-	if (!m->homed && !isnan(goal))
-		goal = -1.0; /* find walk-bottom first */
-	if (isnan(goal) || fabs(goal - m->pos) <= WALK_TOLERANCE_MM)
+	if (isnan(goal))
 		return;
-	dir = goal > m->pos ? 1 : -1;
+	if (!m->homed) {
+		/* Where the roller is, nobody knows until walk-bottom says so
+		 * (after a restart it can be anywhere on the track): go down
+		 * until it does, whatever the odometry thinks. */
+		dir = -1;
+	} else {
+		if (fabs(goal - m->pos) <= WALK_TOLERANCE_MM)
+			return;
+		dir = goal > m->pos ? 1 : -1;
+	}
 	/* With the depth out, never roll into an avoided zone. */
 	if (depth_out && chair_guard_contains(&m->guard, m->pos + dir * GUARD_LOOKAHEAD_MM,
 					      GUARD_MARGIN_MM))

@@ -195,6 +195,37 @@ static void test_motion_blocks_air(void **state)
 	chair_motion_free(m);
 }
 
+/* Before walk-bottom has fixed the roller's position (after a restart it
+ * can be anywhere), any walk target means: down until the switch. */
+static void test_motion_finds_bottom(void **state)
+{
+	struct chair_motion *m;
+	struct chair_hw hw;
+	struct chair_targets t;
+	struct chair_inputs in = { 0 };
+	struct chair_request req;
+
+	(void)state;
+	chair_hw_default(&hw);
+	assert_int_equal(chair_motion_new(&hw, &m), 0);
+	chair_targets_idle(&t);
+	t.hold = false;
+	t.walk_mm = -10.0; /* parking */
+	chair_motion_request(m, &in, &t, &req);
+	assert_true(req.out[CHAIR_OUT_WALK_DOWN]);
+	t.walk_mm = 300.0;
+	chair_motion_request(m, &in, &t, &req);
+	assert_true(req.out[CHAIR_OUT_WALK_DOWN]);
+	assert_false(req.out[CHAIR_OUT_WALK_UP]);
+	/* Once the switch is seen, targets are targets. */
+	in.in[CHAIR_IN_WALK_BOTTOM] = true;
+	chair_motion_observe(m, 1000000, &in, &(struct chair_outputs){ 0 });
+	in.in[CHAIR_IN_WALK_BOTTOM] = false;
+	chair_motion_request(m, &in, &t, &req);
+	assert_true(req.out[CHAIR_OUT_WALK_UP]);
+	chair_motion_free(m);
+}
+
 /* The whole loop: with an airbag zone avoided, its valve never opens. */
 static void test_closed_loop_avoid_air(void **state)
 {
@@ -264,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_recent_injury),
 		cmocka_unit_test(test_avoid_air_zones),
 		cmocka_unit_test(test_motion_blocks_air),
+		cmocka_unit_test(test_motion_finds_bottom),
 		cmocka_unit_test(test_closed_loop_avoid_air),
 		cmocka_unit_test(test_option_ranges),
 	};
