@@ -121,7 +121,7 @@ chaird_setup_hostile_build() {
 
 # The test VM (tools/vm-kernel, tools/vm-run): QEMU, and Debian's kernel
 # source with what building it needs.
-CHAIRD_VM_DEPS=(qemu-system-x86 build-essential flex bison bc libelf-dev libssl-dev xz-utils
+CHAIRD_VM_DEPS=(qemu-system-x86 build-essential flex bison bc libelf-dev libssl-dev xz-utils udev
 	python3)
 
 chaird_install_vm_deps() {

@@ -17,8 +17,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vmchair import (CONFIGFS, CHAIRD, Bus, Chips, Daemon, GpioSim, World,  # noqa: E402
-                     board_map, line_name, read, wait_until)
+from vmchair import (CONFIGFS, CHAIRD, Chips, Daemon, GpioSim, World, board_map,  # noqa: E402
+                     line_name, new_bus, read, wait_until)
 
 # Figures that the test prints for docs/testing.md.
 FIGURES = {}
@@ -40,8 +40,7 @@ class Board(unittest.TestCase):
         self.addCleanup(self.sim.remove)
         self.world = World(self.sim, mm_per_pulse=2.0)
         self.world.apply()
-        self.bus = Bus()
-        self.addCleanup(self.bus.close)
+        self.bus = new_bus(self)
         self.chaird = None
         if self.start_daemon:
             self.chaird = self.start()
@@ -109,37 +108,43 @@ class Session(Board):
 
     def test_estop(self):
         """Every output reads 0 while the button is held; Reset is refused
-        until it is released."""
-        self.session('energize')
-        wait_until(lambda: sum(self.sim.value(line_name(o)) for o in self.outputs) >= 2, 60,
-                   'two outputs driven')
-        paths = [self.sim.attr(line_name(o), 'value') for o in self.outputs]
-        t0 = time.monotonic()
-        self.world.press_estop(True)
-        # Poll the chip itself for the moment every output reads 0.
-        samples = 0
-        while True:
-            samples += 1
-            if all(read(p) == '0' for p in paths):
-                break
-            self.assertLess(time.monotonic() - t0, 2, 'outputs still on 2 s after the e-stop')
-        latency = time.monotonic() - t0
-        FIGURES['e-stop edge to all outputs off (ms)'] = latency * 1000
-        FIGURES['e-stop polls of all outputs'] = samples
-        self.chaird.wait_state('emergency-stop', 10)
-        ok, err = self.chaird.call('Reset')
-        self.assertFalse(ok, 'Reset accepted while the button is held')
-        self.assertIn('org.chaird', err)
-        end = time.monotonic() + 2
-        while time.monotonic() < end:
-            self.assertTrue(outputs_all(self.sim, self.outputs, 0), 'an output came back on')
-        self.world.press_estop(False)
-        self.chaird.must('Reset')
-        self.chaird.wait_state('idle', 10)
-        # A reset never starts motion.
-        end = time.monotonic() + 1.5
-        while time.monotonic() < end:
-            self.assertTrue(outputs_all(self.sim, self.outputs, 0), 'an output on after Reset')
+        until it is released, and starts nothing. Three presses, for the
+        latency from the edge to every output reading 0."""
+        fds = [os.open(self.sim.attr(line_name(o), 'value'), os.O_RDONLY) for o in self.outputs]
+        for fd in fds:
+            self.addCleanup(os.close, fd)
+
+        def all_off():
+            return all(os.pread(fd, 1, 0) == b'0' for fd in fds)
+
+        latencies = []
+        for press in range(3):
+            self.session('energize')
+            wait_until(lambda: sum(self.sim.value(line_name(o)) for o in self.outputs) >= 2, 60,
+                       'two outputs driven')
+            t0 = time.monotonic()
+            self.world.press_estop(True)
+            # Poll the chip itself for the moment every output reads 0.
+            while not all_off():
+                self.assertLess(time.monotonic() - t0, 2, 'outputs still on 2 s after the e-stop')
+            latencies.append((time.monotonic() - t0) * 1000)
+            self.chaird.wait_state('emergency-stop', 10)
+            ok, err = self.chaird.call('Reset')
+            self.assertFalse(ok, 'Reset accepted while the button is held')
+            self.assertIn('still pressed', err)
+            end = time.monotonic() + (2 if press == 0 else 0.5)
+            while time.monotonic() < end:
+                self.assertTrue(all_off(), 'an output came back on while the button is held')
+            self.world.press_estop(False)
+            self.chaird.must('Reset')
+            self.chaird.wait_state('idle', 10)
+            # A reset never starts motion.
+            end = time.monotonic() + 1.5
+            while time.monotonic() < end:
+                self.assertTrue(all_off(), 'an output on after Reset')
+        latencies.sort()
+        FIGURES['e-stop edge to all outputs off, 3 presses (ms)'] = \
+            ' / '.join('%.1f' % v for v in latencies)
         self.assertEqual(self.chaird.stop(), 0, self.chaird.read_log())
 
     def test_seat(self):
@@ -211,7 +216,7 @@ class Startup(Board):
         leaves nothing requested."""
         holder = subprocess.Popen(['gpioset', '--consumer', 'old-firmware', '-c', self.sim.chips[1],
                                    '%d=0' % self.sim.lines[line_name('pump')][1]],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.addCleanup(holder.wait)
         self.addCleanup(holder.terminate)
         wait_until(lambda: 'old-firmware' in self.gpioinfo(self.sim.chips[1]), 20,
@@ -261,8 +266,7 @@ class OneChip(unittest.TestCase):
         self.addCleanup(sim.remove)
         world = World(sim)
         world.apply()
-        bus = Bus()
-        self.addCleanup(bus.close)
+        bus = new_bus(self)
         d = Daemon(bus, config)
         self.addCleanup(d.stop)
         d.wait_name()

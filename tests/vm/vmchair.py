@@ -17,7 +17,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration'))
-from chairtest import (CHAIRD, PROGRAMS, SRC, NAME, PATH, IFACE,  # noqa: E402,F401
+from chairtest import (BUILD, CHAIRD, PROGRAMS, SRC, NAME, PATH, IFACE,  # noqa: E402,F401
                        Bus, wait_until)
 
 CONFIGFS = '/sys/kernel/config/gpio-sim'
@@ -131,6 +131,17 @@ class Chips:
     def remove(self):
         for d in self.devs:
             d.remove()
+
+
+def new_bus(test):
+    """A private session bus that @test closes when it ends."""
+    bus = Bus()
+
+    def close():
+        bus.close()
+        bus.proc.stdout.close()
+    test.addCleanup(close)
+    return bus
 
 
 def example_map():
