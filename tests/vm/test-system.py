@@ -174,11 +174,36 @@ class System(unittest.TestCase):
         r = sh('runuser', '-u', 'bob', '--', 'chairctl', 'start', '--program', 'energize',
                check=False)
         self.assertNotEqual(r.returncode, 0, r.stdout)
-        self.assertIn('ccess', r.stderr)
+        self.assertIn('Rejected send message', r.stderr)
         sh('runuser', '-u', 'alice', '--', 'chairctl', 'start', '--program', 'energize')
         wait_until(lambda: prop('State') == 'running', 20, 'State running')
         sh('runuser', '-u', 'bob', '--', 'chairctl', 'stop')
         wait_until(lambda: prop('State') == 'idle', 60, 'State idle after bob stopped it')
+
+
+    def test_6_watchdog(self):
+        """A hung daemon (SIGSTOP) in a session: the watchdog fires, systemd
+        kills and restarts it, and the lines end up off."""
+        self.settle_world()
+        busctl('call', NAME, OBJ, NAME, 'Start', 'sa{sv}', 'energize', '0')
+        try:
+            wait_until(lambda: not self.outputs_off(), 60, 'an output driven')
+        except AssertionError as e:
+            raise AssertionError('%s; State %s, Faults %s\n%s' % (
+                e, prop('State'), prop('Faults'),
+                sh('journalctl', '-u', 'chaird', '--no-pager', '-n', '30').stdout))
+        pid = int(unit('MainPID'))
+        restarts = int(unit('NRestarts'))
+        t0 = time.monotonic()
+        os.kill(pid, 19)  # SIGSTOP
+        wait_until(self.outputs_off, 60, 'every output off after the watchdog')
+        FIGURES['SIGSTOP to every output line 0 (s)'] = time.monotonic() - t0
+        wait_until(lambda: int(unit('NRestarts')) > restarts and unit('ActiveState') == 'active',
+                   60, 'chaird restarted by the watchdog')
+        log = sh('journalctl', '-u', 'chaird', '--no-pager').stdout
+        self.assertIn('atchdog', log)
+        self.settle_world()
+        self.assertEqual(prop('State'), 'idle')
 
 
 def in_vm():
