@@ -178,7 +178,12 @@ class System(unittest.TestCase):
         sh('runuser', '-u', 'alice', '--', 'chairctl', 'start', '--program', 'energize')
         wait_until(lambda: prop('State') == 'running', 20, 'State running')
         sh('runuser', '-u', 'bob', '--', 'chairctl', 'stop')
-        wait_until(lambda: prop('State') == 'idle', 60, 'State idle after bob stopped it')
+        try:
+            wait_until(lambda: prop('State') == 'idle', 60, 'State idle after bob stopped it')
+        except AssertionError as e:
+            raise AssertionError('%s; State %s, Faults %s, carriage at %.0f mm\n%s' % (
+                e, prop('State'), prop('Faults'), self.world.pos,
+                sh('journalctl', '-u', 'chaird', '--no-pager', '-n', '30').stdout))
 
 
     def test_6_watchdog(self):
