@@ -155,7 +155,14 @@ static int open_chip(struct ghal *g, char *path)
 	return (int)g->n_chips++;
 }
 
-/* A line given by name: the first chip that has it. */
+static int cmp_path(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A line given by name: the one chip that has it. A name found on two
+ * chips is refused: which one is meant cannot be known, and driving the
+ * wrong one would leave the right one as it was. */
 static int find_named_line(struct ghal *g, const char *dev_dir, const char *name,
 			   const char *what, struct gline *ret)
 {
@@ -178,10 +185,14 @@ static int find_named_line(struct ghal *g, const char *dev_dir, const char *name
 				n++;
 		}
 	closedir(d);
+	/* In a stable order, so that messages name the chips the same way
+	 * each time. */
+	if (n > 1)
+		qsort(paths, n, sizeof(char *), cmp_path);
 	for (size_t i = 0; i < n; i++) {
 		int ci, off;
 
-		if (r >= 0) {
+		if (r == -ENOTUNIQ) {
 			free(paths[i]);
 			continue;
 		}
@@ -189,14 +200,22 @@ static int find_named_line(struct ghal *g, const char *dev_dir, const char *name
 		if (ci < 0)
 			continue;
 		off = gpiod_chip_get_line_offset_from_name(g->chips[ci].chip, name);
-		if (off >= 0) {
-			ret->chip = ci;
-			ret->offset = (unsigned)off;
-			r = 0;
+		if (off < 0)
+			continue;
+		if (r == 0) {
+			log_error("GPIO line name '%s' (for %s) is on two chips, %s line %u and %s "
+				  "line %d; give 'CHIP OFFSET' in the map instead of the name",
+				  name, what, g->chips[ret->chip].label, ret->offset,
+				  g->chips[ci].label, off);
+			r = -ENOTUNIQ;
+			continue;
 		}
+		ret->chip = ci;
+		ret->offset = (unsigned)off;
+		r = 0;
 	}
 	free(paths);
-	if (r < 0)
+	if (r == -ENOENT)
 		log_error("No GPIO line is named '%s' (for %s); check the names with gpioinfo, or "
 			  "give 'CHIP OFFSET'", name, what);
 	return r;

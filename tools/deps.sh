@@ -118,3 +118,36 @@ chaird_setup_hostile_build() {
 		CC=clang meson setup "$dir" "${opts[@]}" >/dev/null
 	fi
 }
+
+# The test VM (tools/vm-kernel, tools/vm-run): QEMU, and Debian's kernel
+# source with what building it needs.
+CHAIRD_VM_DEPS=(qemu-system-x86 build-essential flex bison bc libelf-dev libssl-dev xz-utils udev
+	python3)
+
+chaird_install_vm_deps() {
+	local missing=() p codename
+	export DEBIAN_FRONTEND=noninteractive
+	for p in "${CHAIRD_VM_DEPS[@]}"; do
+		chaird_have_pkg "$p" || missing+=("$p")
+	done
+	if [ "${#missing[@]}" -gt 0 ]; then
+		echo "Installing: ${missing[*]}"
+		chaird_apt_update
+		chaird_sudo apt-get install -y -q \
+			--no-install-recommends "${missing[@]}"
+	fi
+	if ! ls /usr/src/linux-source-*.tar.xz >/dev/null 2>&1; then
+		echo "Installing: linux-source-6.12"
+		codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+		if [ "$codename" = "bookworm" ]; then
+			chaird_enable_backports
+			chaird_apt_update
+			chaird_sudo apt-get install -y -q \
+				--no-install-recommends -t bookworm-backports linux-source-6.12
+		else
+			chaird_apt_update
+			chaird_sudo apt-get install -y -q \
+				--no-install-recommends linux-source-6.12
+		fi
+	fi
+}

@@ -1006,6 +1006,24 @@ static void test_startup_errors(void **state)
 	assert_true(nothing_left_requested());
 }
 
+/* A line name that two chips have (gpio-sim gives every chip the names
+ * it is told): which line is meant cannot be known, so nothing starts. */
+static void test_name_on_two_chips(void **state)
+{
+	char out[1024];
+
+	(void)state;
+	mock.names[1].chip = "gpiochip0";
+	mock.names[1].name = "SEAT_SENSE";
+	mock.names[1].offset = 2;
+	capture_stderr(fn_new, out, sizeof(out));
+	assert_int_equal(fn_result, -ENOTUNIQ);
+	assert_string_equal(out, "GPIO line name 'SEAT_SENSE' (for seat) is on two chips, gpiochip0 "
+				 "line 2 and gpiochip1 line 9; give 'CHIP OFFSET' in the map instead "
+				 "of the name\n");
+	assert_int_equal(mock.n_req, 0);
+}
+
 static void test_safe_state_missing_chip(void **state)
 {
 	char out[1024];
@@ -1050,6 +1068,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_safe_then_release_at_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_startup_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_state_missing_chip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_on_two_chips, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("hal-gpiod", tests, NULL, NULL);
