@@ -6,12 +6,15 @@
  * a stale reading, each carried through to what the safety core does.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,6 +28,51 @@
 #include "testutil.h"
 
 static char root[TEST_PATH_MAX];
+
+/* No process of this test may outlive it or block forever: the child that
+ * plays the kernel gives up after CHILD_DEADLINE_MS, and the parent waits for
+ * it no longer than that and kills it when a check fails half-way. */
+#define CHILD_DEADLINE_MS 10000
+static pid_t child = -1;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Waits for the child to exit, up to the deadline; returns its exit status,
+ * or -1 when it had to be killed. */
+static int reap_child(void)
+{
+	uint64_t deadline = now_ms() + CHILD_DEADLINE_MS + 2000;
+	int status;
+	pid_t r;
+
+	if (child < 0)
+		return 0;
+	while ((r = waitpid(child, &status, WNOHANG)) == 0 && now_ms() < deadline)
+		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+	if (r == 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = -1;
+		return -1;
+	}
+	child = -1;
+	return r == -1 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int teardown_child(void **state)
+{
+	(void)state;
+	if (child > 0)
+		kill(child, SIGKILL);
+	reap_child();
+	return 0;
+}
 
 static void put(const char *rel, const char *text)
 {
@@ -88,7 +136,6 @@ static void test_pwm_order(void **state)
 	char names[16][32], buf[TEST_PATH_MAX * 2], chan[TEST_PATH_MAX * 2];
 	char aside[TEST_PATH_MAX * 2], export[TEST_PATH_MAX * 2];
 	int fd, pipefd[2];
-	pid_t pid;
 	size_t n;
 
 	(void)state;
@@ -104,21 +151,24 @@ static void test_pwm_order(void **state)
 	assert_true(inotify_add_watch(fd, buf, IN_MODIFY) >= 0);
 	assert_true(inotify_add_watch(fd, aside, IN_MODIFY) >= 0); /* follows the rename */
 	assert_int_equal(pipe(pipefd), 0);
-	pid = fork();
-	if (pid == 0) {
-		int ifd = inotify_init1(IN_CLOEXEC);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		struct pollfd p = { .fd = ifd, .events = POLLIN };
 		char b[512];
 
 		inotify_add_watch(ifd, export, IN_MODIFY);
 		if (write(pipefd[1], "r", 1) != 1)
 			_exit(1);
-		if (read(ifd, b, sizeof(b)) > 0)
-			rename(aside, chan);
-		_exit(0);
+		/* Put the channel back once "export" is written, or give up. */
+		if (poll(&p, 1, CHILD_DEADLINE_MS) != 1 || read(ifd, b, sizeof(b)) <= 0)
+			_exit(2);
+		_exit(rename(aside, chan) == 0 ? 0 : 3);
 	}
 	assert_int_equal(read(pipefd[0], buf, 1), 1); /* the child is watching */
 	assert_int_equal(pwm_open(root, "pwmchip0", 1, 40000, &c), 0);
-	waitpid(pid, NULL, 0);
+	assert_int_equal(reap_child(), 0);
 
 	n = read_events(fd, names, 16);
 	assert_int_equal(n, 4);
@@ -237,7 +287,7 @@ static void test_readings_to_safety(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pwm_order),
+		cmocka_unit_test_teardown(test_pwm_order, teardown_child),
 		cmocka_unit_test(test_temperature_files),
 		cmocka_unit_test(test_readings_to_safety),
 	};
