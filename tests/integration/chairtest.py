@@ -18,6 +18,17 @@ BUILD = os.environ.get('CHAIRD_BUILD_DIR', 'build')
 SRC = os.environ.get('CHAIRD_SOURCE_DIR', '.')
 CHAIRD = os.path.join(BUILD, 'daemon', 'chaird')
 CHAIRCTL = os.path.join(BUILD, 'clients', 'chairctl')
+if os.environ.get('MESON_EXE_WRAPPER'):
+    # A cross build: a launcher runs each program under the emulator meson names.
+    def _emulated(path):
+        launcher = os.path.join(BUILD, 'tests', 'emulated', os.path.basename(path))
+        os.makedirs(os.path.dirname(launcher), exist_ok=True)
+        with open(launcher + '.new', 'w') as f:
+            f.write('#!/bin/sh\nexec $MESON_EXE_WRAPPER "%s" "$@"\n' % os.path.abspath(path))
+        os.chmod(launcher + '.new', 0o755)
+        os.replace(launcher + '.new', launcher)
+        return launcher
+    CHAIRD, CHAIRCTL = _emulated(CHAIRD), _emulated(CHAIRCTL)
 PROGRAMS = os.path.join(SRC, 'data', 'programs')
 
 NAME = 'org.chaird.Chair1'
