@@ -47,6 +47,8 @@ class TestInstall(unittest.TestCase):
         want |= {d['datadir'] + '/chaird/programs/%s.program' % p for p in PROGRAMS}
         want |= {d['datadir'] + '/doc/chaird/%s.md' % p
                  for p in ('api', 'programs', 'porting', 'deployment', 'performance', 'panel')}
+        want |= {d['mandir'] + '/' + p for p in ('man8/chaird.8', 'man1/chairctl.1',
+                                                 'man5/chaird.conf.5', 'man5/chaird.program.5')}
         if d['panel'] == 'yes':
             want |= {d['bindir'] + '/chair-panel',
                      d['unitdir'] + '/chair-panel.service',
