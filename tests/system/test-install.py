@@ -53,7 +53,8 @@ class TestInstall(unittest.TestCase):
             want |= {d['bindir'] + '/chair-panel',
                      d['unitdir'] + '/chair-panel.service',
                      d['sysusersdir'] + '/chair-panel.conf',
-                     d['datadir'] + '/applications/org.chaird.Panel.desktop'}
+                     d['datadir'] + '/applications/org.chaird.Panel.desktop',
+                     d['mandir'] + '/man1/chair-panel.1'}
         if d['preview'] == 'yes':
             want |= {d['bindir'] + '/chair-preview'}
             want |= {d['datadir'] + '/doc/chaird/programs/%s.png' % p for p in PROGRAMS}
