@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # A cross build runs what it built under the emulator that meson names.
 run_chaird() {
-	${MESON_EXE_WRAPPER:-} run_chaird "$@"
+	${MESON_EXE_WRAPPER:-} "$chaird" "$@"
 }
 
 check() {
@@ -96,6 +96,16 @@ run_chaird --session --config "$tmp/none.conf" >"$tmp/out" 2>&1
 rc=$?
 check "the daemon on a missing chip: one sentence, non-zero exit" \
 	'[ $rc -eq 1 ] && grep -q "^gpiochip999: no such chip" "$tmp/out"'
+
+# chaird(8) documents every option that --help lists.
+documented() {
+	sed 's/\\-/-/g' "$2" >"$tmp/man"
+	for o in $(grep -o -- '--[a-z-]*' "$1" | sort -u); do
+		grep -qF -- "$o" "$tmp/man" || { echo "# $2 does not document $o"; return 1; }
+	done
+}
+run_chaird --help >"$tmp/help"
+check "chaird(8) documents every option of --help" 'documented "$tmp/help" "$data/../man/chaird.8.in"'
 
 mkdir "$tmp/doc"
 sed -n '/^```ini$/,/^```$/p' "$docs/programs.md" | sed '1d;$d' >"$tmp/doc/example.program"

@@ -56,7 +56,7 @@ class TestInstall(unittest.TestCase):
                      d['datadir'] + '/applications/org.chaird.Panel.desktop',
                      d['mandir'] + '/man1/chair-panel.1'}
         if d['preview'] == 'yes':
-            want |= {d['bindir'] + '/chair-preview'}
+            want |= {d['bindir'] + '/chair-preview', d['mandir'] + '/man1/chair-preview.1'}
             want |= {d['datadir'] + '/doc/chaird/programs/%s.png' % p for p in PROGRAMS}
         have = set()
         for root, dirs, files in os.walk(self.dest):
