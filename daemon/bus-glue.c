@@ -14,6 +14,7 @@
 /* With more than this waiting to be sent, no new ordinary call is handled:
  * an emergency stop's reply never waits behind a flood of replies. */
 #define OUTGOING_MAX (64 * 1024)
+#define RETRY_USEC (UINT64_C(2) * 1000)
 
 /* A FIFO of messages read ahead of their handling. */
 struct msg_queue {
@@ -31,6 +32,7 @@ struct bus_glue {
 	void *userdata;
 	struct msg_queue urgent_q, normal_q;
 	bool blocked; /* ordinary calls wait for the replies to drain */
+	sd_event_source *retry; /* looks again while blocked */
 };
 
 static size_t queue_len(const struct msg_queue *q)
@@ -43,7 +45,22 @@ static void unblock_if_drained(struct bus_glue *g)
 	if (!g->blocked || dbus_connection_get_outgoing_size(g->conn) > OUTGOING_MAX)
 		return;
 	g->blocked = false;
+	sd_event_source_set_enabled(g->retry, SD_EVENT_OFF);
 	sd_event_source_set_enabled(g->dispatch, SD_EVENT_ON);
+}
+
+/* A send can empty the queue without the write watch ever firing: while
+ * blocked, look again every few milliseconds too. */
+static int retry_cb(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct bus_glue *g = userdata;
+
+	unblock_if_drained(g);
+	if (g->blocked) {
+		sd_event_source_set_time_relative(s, RETRY_USEC);
+		sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	}
+	return 0;
 }
 
 static void source_free(void *p)
@@ -308,6 +325,10 @@ static int dispatch_cb(sd_event_source *s, void *userdata)
 		if (g->blocked || (!queue_len(&g->normal_q) &&
 				   dbus_connection_get_dispatch_status(g->conn) != DBUS_DISPATCH_DATA_REMAINS))
 			sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		if (g->blocked) {
+			sd_event_source_set_time_relative(g->retry, RETRY_USEC);
+			sd_event_source_set_enabled(g->retry, SD_EVENT_ONESHOT);
+		}
 		return 0;
 	}
 	if (dbus_connection_dispatch(g->conn) != DBUS_DISPATCH_DATA_REMAINS)
@@ -342,6 +363,10 @@ int bus_glue_attach(DBusConnection *c, sd_event *e, int64_t priority, struct bus
 	if (r < 0)
 		goto fail;
 	sd_event_source_set_priority(g->dispatch, priority);
+	r = sd_event_add_time_relative(e, &g->retry, CLOCK_MONOTONIC, RETRY_USEC, 1000, retry_cb, g);
+	if (r < 0)
+		goto fail;
+	sd_event_source_set_enabled(g->retry, SD_EVENT_OFF);
 	sd_event_source_set_description(g->dispatch, "bus-dispatch");
 	sd_event_source_set_enabled(g->dispatch, SD_EVENT_OFF);
 	if (!dbus_connection_set_watch_functions(c, add_watch, remove_watch, toggle_watch, g, NULL) ||
@@ -368,6 +393,7 @@ struct bus_glue *bus_glue_free(struct bus_glue *g)
 	dbus_connection_set_watch_functions(g->conn, NULL, NULL, NULL, NULL, NULL);
 	dbus_connection_set_timeout_functions(g->conn, NULL, NULL, NULL, NULL, NULL);
 	sd_event_source_disable_unref(g->dispatch);
+	sd_event_source_disable_unref(g->retry);
 	queue_clear(&g->urgent_q);
 	queue_clear(&g->normal_q);
 	dbus_connection_unref(g->conn);

@@ -1091,6 +1091,9 @@ bool chair_object_urgent(DBusMessage *msg)
 {
 	const char *iface = dbus_message_get_interface(msg);
 
+	/* A lost bus is acted on before the calls queued ahead of it. */
+	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected"))
+		return true;
 	return dbus_message_get_type(msg) == DBUS_MESSAGE_TYPE_METHOD_CALL &&
 	       dbus_message_has_member(msg, "EmergencyStop") &&
 	       dbus_message_has_path(msg, CHAIR_OBJECT_PATH) && (!iface || streq(iface, CHAIR_INTERFACE));

@@ -38,6 +38,9 @@ struct hal {
 	/* CLOCK_MONOTONIC time of the last change of the outputs. */
 	uint64_t set_at_usec;
 	struct chair_outputs current;
+	/* A chip stopped being watched (its events failed): never trusted again
+	 * in this run. */
+	bool failed;
 	/* Chair time = CLOCK_MONOTONIC - clock_offset (real hardware runs at
 	 * real time). */
 	uint64_t clock_offset;

@@ -43,7 +43,7 @@ struct gchip {
 	unsigned in_offsets[CHAIR_INPUT_COUNT];
 	int in_ids[CHAIR_INPUT_COUNT];
 	size_t n_in;
-	int io_err; /* the last read or write error, said once */
+	int io_err[2]; /* the last write and read error, each said once */
 	struct ghal *g;
 };
 
@@ -67,6 +67,7 @@ struct ghal {
 	int64_t encoder_count;
 	uint64_t last_pulse_mono;
 	uint64_t lost_events;
+	bool estop_pressed; /* an e-stop edge not yet read */
 	struct pwm_channel *pwm[CHAIR_OUTPUT_COUNT];
 	struct chair_temp temp[CHAIR_HEATER_COUNT];
 	int temp_error[CHAIR_HEATER_COUNT];
@@ -383,12 +384,14 @@ out:
 static int chip_io(struct gchip *c, int r, const char *what)
 {
 	int err = r < 0 ? (errno > 0 ? -errno : -EIO) : 0;
+	/* Reads and writes fail and recover apart. */
+	int *last = &c->io_err[strncmp(what, "read", 4) == 0];
 
-	if (err && err != c->io_err)
+	if (err && err != *last)
 		log_error("%s: cannot %s: %s", c->label, what, strerror(-err));
-	else if (!err && c->io_err)
-		log_notice("%s: works again", c->label);
-	c->io_err = err;
+	else if (!err && *last)
+		log_notice("%s: can %s again", c->label, what);
+	*last = err;
 	return err;
 }
 
@@ -449,9 +452,12 @@ static void handle_event(struct ghal *g, struct gchip *c, struct gpiod_edge_even
 
 	if (id < 0)
 		return;
-	/* The safety edges act first, before any bookkeeping. */
-	if (active && id == CHAIR_IN_ESTOP)
+	/* The safety edges act first, before any bookkeeping. A press is
+	 * kept until it has been read once, however short it was. */
+	if (active && id == CHAIR_IN_ESTOP) {
 		all_outputs_safe(g);
+		g->estop_pressed = true;
+	}
 	else if (active && id == CHAIR_IN_WALK_TOP)
 		output_off(g, CHAIR_OUT_WALK_UP);
 	else if (active && id == CHAIR_IN_WALK_BOTTOM)
@@ -487,6 +493,7 @@ static void chip_failed(struct ghal *g, struct gchip *c, const char *why)
 	log_error("%s: %s; every output is driven off and the chip is no longer watched", c->label,
 		  why);
 	sd_event_source_set_enabled(c->src, SD_EVENT_OFF);
+	g->hal->failed = true;
 	all_outputs_safe(g);
 	if (g->hal->fail)
 		g->hal->fail(g->hal, g->hal->userdata);
@@ -622,6 +629,9 @@ static int gpiod_read_inputs(struct hal *h, uint64_t now, struct chair_inputs *r
 	}
 	for (int i = 0; i < CHAIR_INPUT_COUNT; i++)
 		in.in[i] = g->in_value[i];
+	if (g->estop_pressed)
+		in.in[CHAIR_IN_ESTOP] = true;
+	g->estop_pressed = false;
 	in.encoder_pulses = g->pulses;
 	in.encoder_last_usec = chair_time(h, g->last_pulse_mono);
 	memcpy(in.temp, g->temp, sizeof(in.temp));

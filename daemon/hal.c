@@ -86,6 +86,11 @@ const char *hal_name(const struct hal *h)
 	return h->ops->name;
 }
 
+bool hal_failed(const struct hal *h)
+{
+	return h->failed;
+}
+
 bool hal_is_real(const struct hal *h)
 {
 	return !h->ops->advance;

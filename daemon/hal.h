@@ -52,6 +52,8 @@ uint64_t hal_safe_usec(const struct hal *h);
 /** Chair time = CLOCK_MONOTONIC - offset. */
 void hal_set_clock_offset(struct hal *h, uint64_t offset);
 const char *hal_name(const struct hal *h);
+/** True once a chip failed and is no longer watched, for good. */
+bool hal_failed(const struct hal *h);
 /** True for real hardware, which runs on real time. */
 bool hal_is_real(const struct hal *h);
 void hal_free(struct hal *h);

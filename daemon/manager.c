@@ -173,6 +173,7 @@ static void enter_latched(struct manager *m, enum chair_state s)
 	enum chair_finish_reason why =
 		s == CHAIR_STATE_EMERGENCY_STOP ? CHAIR_FINISH_EMERGENCY_STOP : CHAIR_FINISH_FAULT;
 
+	m->stop_gen++;
 	if (m->engine)
 		manager_end_session(m, why);
 	/* A stop during parking: the session's end is told now. */
@@ -631,6 +632,7 @@ int manager_start_session(struct manager *m, const char *id, const struct chair_
 
 int manager_stop(struct manager *m)
 {
+	m->stop_gen++;
 	manager_catch_up(m);
 	if (manager_in_session(m)) {
 		manager_end_session(m, CHAIR_FINISH_STOPPED);
@@ -713,6 +715,10 @@ int manager_reset(struct manager *m, struct manager_why *why)
 	manager_catch_up(m);
 	if (m->state != CHAIR_STATE_EMERGENCY_STOP && m->state != CHAIR_STATE_FAULT)
 		return 0;
+	if (hal_failed(m->hal))
+		return refuse(why, -EIO, "A GPIO chip failed and is no longer watched, so its stop "
+					 "button and switches cannot be trusted. Have it checked, then "
+					 "restart the chair.");
 	r = chair_safety_reset(m->safety, m->chair_now, &m->in, &reason);
 	if (r < 0)
 		return refuse(why, chair_safety_estopped(m->safety) ? -ECANCELED : -EIO, "%s", reason);
@@ -916,6 +922,7 @@ static void shut_down(struct manager *m, int code, const char *status)
 	sd_notifyf(false, "STOPPING=1\nSTATUS=%s", status);
 	hal_safe_state(m->hal);
 	m->exiting = true;
+	m->stop_gen++;
 	if (m->engine)
 		manager_end_session(m, CHAIR_FINISH_STOPPED);
 	emit_finished(m);
@@ -1074,12 +1081,16 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
+	/* Nothing drives anything from here on; what is queued for the store
+	 * is written (a Start it was reading for is refused) before the HAL
+	 * goes. */
+	m->exiting = true;
+	m->stop_gen++;
+	m->store = store_worker_free(m->store);
 	if (m->hal) {
 		hal_safe_state(m->hal);
 		hal_free(m->hal);
 	}
-	/* What is queued for the store is written before the end. */
-	m->store = store_worker_free(m->store);
 	if (m->scan_call)
 		dbus_message_unref(m->scan_call);
 	chair_scan_free(m->scan);

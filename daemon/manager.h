@@ -130,6 +130,7 @@ struct manager {
 	uint64_t edge_mono;  /* an input edge waiting to be traced */
 	const char *trace_event; /* feedback waiting to be traced */
 	struct store_worker *store;
+	unsigned stop_gen;   /* bumped by every stop: a Start read before it is void */
 	char profile[CHAIR_PROFILE_NAME_MAX + 1]; /* the session's profile, or "" */
 	bool recording;      /* the session is being written to history */
 	int64_t history_id;  /* the store's id of it: only the store's thread uses it */

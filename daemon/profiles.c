@@ -20,6 +20,7 @@
 
 #define HISTORY_FOR_LEARNING 20
 #define HISTORY_DEFAULT_LIMIT 50
+#define HISTORY_MAX 1000
 
 static uint64_t wall_usec(void)
 {
@@ -407,6 +408,8 @@ DBusMessage *profiles_history(struct manager *m, DBusMessage *call)
 			h->by_profile = true;
 		} else if (streq(key, "limit") && dbus_message_iter_get_arg_type(&v) == DBUS_TYPE_UINT32) {
 			dbus_message_iter_get_basic(&v, &h->limit);
+			/* One reply must fit in a D-Bus message. */
+			h->limit = MIN(h->limit ? h->limit : HISTORY_MAX, HISTORY_MAX);
 		} else {
 			free(h);
 			return bus_invalid_args(call, "History() takes 'profile' (s) and 'limit' (u).");
@@ -433,6 +436,7 @@ struct start_job {
 	struct chair_profile p;
 	struct chair_session_record *v;
 	size_t n;
+	unsigned stop_gen;
 };
 
 static int start_run(struct store *s, struct store_job *j)
@@ -466,18 +470,34 @@ static void start_done(void *userdata, struct store_job *j)
 		send_reply(m, store_failed(st->call, r));
 		goto out;
 	}
+	/* A stop (or an e-stop and a reset) came while the profile was read:
+	 * the person asked for nothing to move. */
+	if (m->exiting || st->stop_gen != m->stop_gen) {
+		send_reply(m, bus_error(st->call, DBUS_ERROR_FAILED, "The chair was stopped while "
+					"the profile was being read, so nothing was started."));
+		goto out;
+	}
 	chair_profile_fill(&st->p, st->given, &st->o);
 	chair_learn_apply(st->v, st->n, wall_usec(), st->given, &st->o, NULL, &learned);
-	if (st->p.shoulder_mm)
-		chair_body_from_scan(&m->body, st->p.shoulder_mm, m->hw.track_length_mm);
-	snprintf(m->profile, sizeof(m->profile), "%s", st->p.name);
-	r = manager_start_session(m, id, &st->o, &why);
+	{
+		struct chair_body body = m->body;
+		char profile[sizeof(m->profile)];
+
+		memcpy(profile, m->profile, sizeof(profile));
+		if (st->p.shoulder_mm)
+			chair_body_from_scan(&m->body, st->p.shoulder_mm, m->hw.track_length_mm);
+		snprintf(m->profile, sizeof(m->profile), "%s", st->p.name);
+		r = manager_start_session(m, id, &st->o, &why);
+		if (r < 0) {
+			/* Refused: whatever runs keeps its own body and profile. */
+			m->body = body;
+			memcpy(m->profile, profile, sizeof(profile));
+		}
+	}
 	if (r >= 0) {
 		for (char **l = learned; l && *l; l++)
 			manager_adjusted(m, "%s", *l);
 		manager_mark(m, PROP_PROFILE | PROP_SHOULDER);
-	} else {
-		m->profile[0] = 0;
 	}
 	send_reply(m, chair_object_reply(st->call, r, &why));
 out:
@@ -500,6 +520,7 @@ DBusMessage *manager_start_with_profile(struct manager *m, DBusMessage *call, co
 	snprintf(st->id, sizeof(st->id), "%.64s", id);
 	st->o = *o;
 	st->given = given;
+	st->stop_gen = m->stop_gen;
 	chair_profile_init(&st->p);
 	snprintf(st->p.name, sizeof(st->p.name), "%s", profile);
 	if (submit(m, &st->j) < 0) {

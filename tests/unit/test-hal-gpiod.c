@@ -911,6 +911,44 @@ static void test_manager_estop_write(void **state)
 	manager_free(m);
 }
 
+/* A press of the stop button shorter than anything the loop sees (pressed
+ * and released in one batch of events) still latches the stop. */
+static void test_manager_estop_pulse(void **state)
+{
+	struct manager_config cfg = { .time_scale = 1.0, .map = map, .hw = map->hw,
+				      .gpio_dir = tmpdir, .pwm_root = tmpdir };
+	struct manager *m = NULL;
+
+	(void)state;
+	assert_int_equal(manager_new(&cfg, &m), 0);
+	queue("gpiochip0", 27, true, 1, 5000000000ull);
+	queue("gpiochip0", 27, false, 2, 5000001000ull);
+	dispatch(m->event);
+	assert_int_equal(m->state, CHAIR_STATE_EMERGENCY_STOP);
+	manager_free(m);
+}
+
+/* A chip that failed is never trusted again in this run: Reset refuses. */
+static void test_manager_reset_after_chip_failure(void **state)
+{
+	struct manager_config cfg = { .time_scale = 1.0, .map = map, .hw = map->hw,
+				      .gpio_dir = tmpdir, .pwm_root = tmpdir };
+	struct manager_why why = { "" };
+	struct manager *m = NULL;
+
+	(void)state;
+	assert_int_equal(manager_new(&cfg, &m), 0);
+	close(req_for("gpiochip0")->pipe[1]);
+	req_for("gpiochip0")->pipe[1] = -1;
+	dispatch(m->event);
+	assert_int_equal(m->state, CHAIR_STATE_FAULT);
+	assert_true(chair_safety_faults(m->safety) & (1u << CHAIR_FAULT_GPIO));
+	assert_int_equal(manager_reset(m, &why), -EIO);
+	assert_non_null(strstr(why.msg, "no longer watched"));
+	assert_int_equal(m->state, CHAIR_STATE_FAULT);
+	manager_free(m);
+}
+
 static void test_safe_then_release_at_exit(void **state)
 {
 	(void)state;
@@ -1065,6 +1103,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_edge_read_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stamps_in_chair_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manager_estop_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manager_estop_pulse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manager_reset_after_chip_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_then_release_at_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_startup_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safe_state_missing_chip, setup, teardown),
