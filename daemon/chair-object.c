@@ -337,6 +337,8 @@ static bool append_program(DBusMessageIter *arr, const struct chair_program *p)
 			       tech_name) &&
 	     bus_append_mask_entry(&d, "zones", chair_program_zones(p), CHAIR_ZONE_COUNT, zone_name) &&
 	     bus_append_mask_entry(&d, "not_for", p->not_for, CHAIR_CONDITION_COUNT, cond_name) &&
+	     bus_append_strv_entry(&d, "aftercare", (const char *const *)p->aftercare,
+				   chair_strv_length(p->aftercare)) &&
 	     dbus_message_iter_open_container(&d, DBUS_TYPE_DICT_ENTRY, NULL, &e) &&
 	     dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &k) &&
 	     dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, "aa{sv}", &v) &&

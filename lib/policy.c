@@ -516,7 +516,20 @@ int chair_policy_aftercare(const struct chair_program *prog, const struct chair_
 									: chair_zone_to_string(stretchable[i]));
 	if (r >= 0 && *stretch && !has_cond(o, CHAIR_COND_RECENT_INJURY))
 		r = strv_addf(&v, "Stretch gently: %s.", stretch);
-	if (r >= 0 && deep_work(prog, o) && !has_cond(o, CHAIR_COND_NERVE_PAIN))
+	/* The program's own advice, from its file, less what the session's
+	 * conditions rule out (no heat on an inflamed area or in pregnancy,
+	 * no stretching a fresh injury). */
+	for (char **a = prog->aftercare; r >= 0 && a && *a; a++) {
+		if ((hurt_zone || has_cond(o, CHAIR_COND_PREGNANCY)) &&
+		    (strstr(*a, "warm") || strstr(*a, "heat") || strstr(*a, "hot")))
+			continue;
+		if (has_cond(o, CHAIR_COND_RECENT_INJURY) && strstr(*a, "stretch"))
+			continue;
+		if (has_cond(o, CHAIR_COND_NERVE_PAIN) && strstr(*a, "soreness"))
+			continue;
+		r = strv_addf(&v, "%s", *a);
+	}
+	if (r >= 0 && !prog->aftercare && deep_work(prog, o) && !has_cond(o, CHAIR_COND_NERVE_PAIN))
 		r = strv_addf(&v, "After deep work some soreness is normal, and can last a day or two.");
 	if (r >= 0 && hurt_zone)
 		r = strv_addf(&v, "Keep heat off the swollen or injured area; a cool pack for 10 to 15 "
@@ -526,7 +539,7 @@ int chair_policy_aftercare(const struct chair_program *prog, const struct chair_
 	if (r >= 0 && has_cond(o, CHAIR_COND_NERVE_PAIN))
 		r = strv_addf(&v, "If tingling or numbness gets worse, stop using the chair and see "
 				  "a doctor.");
-	if (r >= 0 && prog->character == CHAIR_CHARACTER_SEDATIVE)
+	if (r >= 0 && !prog->aftercare && prog->character == CHAIR_CHARACTER_SEDATIVE)
 		r = strv_addf(&v, "Give yourself a quiet moment before anything busy.");
 	if (r < 0) {
 		chair_strv_free(v);

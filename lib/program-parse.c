@@ -34,6 +34,7 @@ enum header_key {
 	KEY_DURATION,
 	KEY_HEAT,
 	KEY_NOT_FOR,
+	KEY_AFTERCARE,
 	KEY_COUNT
 };
 
@@ -45,6 +46,7 @@ static const char *const header_keys[KEY_COUNT] = {
 	[KEY_DURATION] = "duration",
 	[KEY_HEAT] = "heat",
 	[KEY_NOT_FOR] = "not-for",
+	[KEY_AFTERCARE] = "aftercare",
 };
 
 _printf_(3, 4) static int fail_at(struct parser *ps, unsigned line, const char *fmt, ...)
@@ -177,12 +179,12 @@ static int header_line(struct parser *ps, char *line)
 			k = i;
 	if (k < 0)
 		return fail(ps, "unknown key '%s'; expected one of: id, name, description, character, "
-				"duration, heat, not-for", key);
+				"duration, heat, not-for, aftercare", key);
 	if (ps->phase >= 0)
 		return fail(ps, "'%s' must come before the first phase header", key);
 	if (!*value)
 		return fail(ps, "'%s' has no value", key);
-	if (ps->seen_key[k] && k != KEY_DESCRIPTION)
+	if (ps->seen_key[k] && k != KEY_DESCRIPTION && k != KEY_AFTERCARE)
 		return fail(ps, "'%s' is given twice", key);
 	ps->seen_key[k] = true;
 
@@ -216,6 +218,23 @@ static int header_line(struct parser *ps, char *line)
 		if (strlen(d) > 1024)
 			return fail(ps, "description is longer than 1024 characters");
 		return 0;
+	}
+	case KEY_AFTERCARE: {
+		/* One sentence of advice a line, after the session. */
+		size_t n = chair_strv_length(p->aftercare);
+		char **v;
+
+		if (n >= CHAIR_PROGRAM_AFTERCARE_MAX)
+			return fail(ps, "at most %d aftercare lines", CHAIR_PROGRAM_AFTERCARE_MAX);
+		if (strlen(value) > 200)
+			return fail(ps, "an aftercare line is longer than 200 characters");
+		v = realloc(p->aftercare, (n + 2) * sizeof(char *));
+		if (!v)
+			return -ENOMEM;
+		p->aftercare = v;
+		v[n + 1] = NULL;
+		v[n] = strdup(value);
+		return v[n] ? 0 : -ENOMEM;
 	}
 	case KEY_CHARACTER:
 		r = chair_character_from_string(value);

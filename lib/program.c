@@ -24,6 +24,7 @@ struct chair_program *chair_program_unref(struct chair_program *p)
 	free(p->id);
 	free(p->name);
 	free(p->description);
+	chair_strv_free(p->aftercare);
 	free(p);
 	return NULL;
 }

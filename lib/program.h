@@ -54,6 +54,8 @@ struct chair_step {
 	unsigned line;               /**< line in the program file */
 };
 
+#define CHAIR_PROGRAM_AFTERCARE_MAX 8
+
 struct chair_program {
 	unsigned refs;
 	char *path;
@@ -64,6 +66,7 @@ struct chair_program {
 	uint64_t duration_usec;
 	unsigned heat;         /**< suggested heat level 0-3 */
 	uint32_t not_for;      /**< bit per enum chair_condition */
+	char **aftercare;      /**< advice after a session, a sentence each, or NULL */
 	unsigned id_line;
 	struct chair_step *steps[CHAIR_PHASE_COUNT];
 	size_t n_steps[CHAIR_PHASE_COUNT];

@@ -98,6 +98,10 @@ class TestSessionState(ChairTestCase):
         self.assert_idle()
         care = c.get('Aftercare')
         self.assertIn('Drink a glass of water.', care)
+        self.assertIn('Keep the calm: a quiet hour afterwards helps the effect last.', care)
+        progs = {p[0]: p[2] for p in c.call('ListPrograms')[0]}
+        self.assertIn('Keep the calm: a quiet hour afterwards helps the effect last.',
+                      progs['relax']['aftercare']['data'])
         self.assertTrue(any('turning onto your side' in a for a in care), care)
         self.assertFalse(any('warm bath' in a for a in care), care)
         self.assertFalse(any(a.startswith('Stretch') and 'neck' in a for a in care), care)
@@ -114,6 +118,8 @@ class TestSessionState(ChairTestCase):
         c.call('Stop')
         c.wait_finished()
         care = c.get('Aftercare')
+        # The program's own advice, from its file.
+        self.assertIn('Give the worked muscles a day before hard exercise.', care)
         self.assertTrue(any('cool pack' in a for a in care), care)
         self.assertFalse(any('warm bath' in a for a in care), care)
         self.assertTrue(any('soreness' in a for a in care), care)

@@ -57,6 +57,7 @@ static const struct bad bad_files[] = {
 	{ "id = t\nduration = 4min\n", 0, 2, "out of range; a session lasts 5min to 30min" },
 	{ HEAD "[main]\n", 0, 5, "program has no steps in [main]" },
 	{ "id = t\nid = u\n", 0, 2, "'id' is given twice" },
+	{ "id = t\naftercare = 1\naftercare = 2\naftercare = 3\naftercare = 4\naftercare = 5\naftercare = 6\naftercare = 7\naftercare = 8\naftercare = 9\n", 0, 10, "at most 8 aftercare lines" },
 	{ HEAD "[main]\ncompress air=belly cycles=2\n", 0, 6, "unknown air zone 'belly'; expected one of: shoulders, arms, hips, calves, feet" },
 	{ "id = t\nnot-for = headache\n", 0, 2, "unknown condition 'headache'; expected one of: nerve-pain" },
 	{ "id = t\nheat = 4\n", 0, 2, "heat '4' is out of range; expected 0 (off) to 3" },
@@ -338,6 +339,8 @@ static void test_builtins(void **state)
 		p = chair_programs_find(ps, ids[i]);
 		assert_non_null(p);
 		assert_true(strlen(p->description) > 80);
+		/* Each has its own advice for after the session. */
+		assert_true(chair_strv_length(p->aftercare) >= 1);
 	}
 
 	/* swedish closes with tapotement. */
