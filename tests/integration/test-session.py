@@ -230,5 +230,46 @@ class TestFeedback(ChairTestCase):
         self.assertEqual(max(spent, key=spent.get), zone, spent)
 
 
+class TestEveryProgramOnPartialChairs(ChairTestCase):
+    """Every built-in program runs to its end, through the daemon, on a chair
+    with no depth motor and on one whose map says max-depth = 0."""
+    scale = 1000
+
+    def setUp(self):
+        self.bus = Bus()
+        sensor = os.path.join(self.bus.dir, 'lumbar-temp')
+        with open(sensor, 'w') as f:
+            f.write('30000\n')
+        self.maps = {}
+        simple = os.path.join(self.bus.dir, 'simple.conf')
+        with open(simple, 'w') as f:
+            f.write(SIMPLE_MAP.format(sensor=sensor).replace('max-session-min = 15', ''))
+        self.maps['no depth motor'] = simple
+        shallow = os.path.join(self.bus.dir, 'shallow.conf')
+        with open(os.path.join(os.environ.get('CHAIRD_SOURCE_DIR', '.'), 'data',
+                               'chaird.conf')) as f:
+            text = f.read()
+        with open(shallow, 'w') as f:
+            self.assertIn('max-depth = 4 ', text)
+            f.write(text.replace('max-depth = 4 ', 'max-depth = 0 ', 1))
+        self.maps['max-depth 0'] = shallow
+        self.chair = None
+
+    def test_every_program(self):
+        for what, path in self.maps.items():
+            self.chair = Chair(self.bus, scale=self.scale, extra=('--config', path))
+            c = self.chair
+            programs = sorted(p[0] for p in c.call('ListPrograms')[0])
+            self.assertEqual(len(programs), 11)
+            for n, prog in enumerate(programs, 1):
+                self.start(prog, duration_usec=('t', 5 * 60 * 1000000))
+                fin = c.wait_finished(n, timeout=60)[n - 1]
+                self.assertEqual(fin, (prog, 'completed', 5 * 60 * 1000000), what)
+                c.wait_state('idle')
+                self.assertEqual(c.get('Faults'), [], (what, prog))
+            self.assertTrue(all(line['depth'] == 0 for line in c.trace()), what)
+            c.close()
+
+
 if __name__ == '__main__':
     main()
