@@ -952,10 +952,12 @@ static int send_start(struct ctx *c, DBusMessage *call, const char *program)
 	return 0;
 }
 
-static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **argv)
+/* start, and profile save NAME (@p save_as): the same options. */
+static int start_like(struct ctx *c, int argc, char **argv, const char *save_as)
 {
 	static const struct option opts[] = {
 		{ "program", required_argument, NULL, 'p' },
+		{ "profile", required_argument, NULL, 'P' },
 		{ "minutes", required_argument, NULL, 'm' },
 		{ "intensity", required_argument, NULL, 'i' },
 		{ "focus", required_argument, NULL, 'f' },
@@ -965,7 +967,7 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *program = NULL, *minutes_arg = NULL;
+	const char *program = NULL, *minutes_arg = NULL, *profile = NULL;
 	char *focus = NULL, *avoid[16], *conds[16], id[65];
 	int n_avoid = 0, n_conds = 0, o;
 	unsigned long minutes = 0, intensity = 0, heat = 0;
@@ -981,6 +983,13 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 		switch (o) {
 		case 'p':
 			program = optarg;
+			break;
+		case 'P':
+			if (save_as) {
+				err("profile save takes no --profile; the name comes first");
+				return EXIT_USAGE;
+			}
+			profile = optarg;
 			break;
 		case 'm':
 			if (!parse_uint(optarg, 100000, &minutes)) {
@@ -1053,8 +1062,8 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 		err("unexpected argument '%s'", argv[optind]);
 		return usage_for("start");
 	}
-	if (!program) {
-		err("start needs --program ID; 'chairctl programs' lists them");
+	if (!program && !profile && !save_as) {
+		err("start needs --program ID (or --profile NAME); 'chairctl programs' lists them");
 		return usage_for("start");
 	}
 	r = check_start_options(focus, avoid, n_avoid, conds, n_conds);
@@ -1069,14 +1078,27 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 			return EXIT_USAGE;
 		}
 	}
-	r = resolve_program(c, program, id, sizeof(id));
-	if (r)
-		return r;
-	program = id;
-	call = new_call(CHAIR_INTERFACE, "Start");
+	if (program) {
+		r = resolve_program(c, program, id, sizeof(id));
+		if (r)
+			return r;
+		program = id;
+	}
+	call = new_call(CHAIR_INTERFACE, save_as ? "SaveProfile" : "Start");
 	dbus_message_iter_init_append(call, &it);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &program);
+	if (save_as) {
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &save_as);
+	} else {
+		/* With a profile and no program: the profile's program. */
+		const char *sent = program ? program : "";
+
+		dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &sent);
+	}
 	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	if (save_as && program)
+		dict_add_strings(&d, "program", (char **)&program, 1, false);
+	if (profile)
+		dict_add_strings(&d, "profile", (char **)&profile, 1, false);
 	if (minutes_arg)
 		dict_add_uint(&d, "duration_usec", DBUS_TYPE_UINT64, (uint64_t)minutes * 60000000);
 	if (has_intensity)
@@ -1090,7 +1112,250 @@ static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **
 	if (n_conds)
 		dict_add_strings(&d, "conditions", conds, n_conds, true);
 	dbus_message_iter_close_container(&it, &d);
+	if (save_as) {
+		DBusMessage *reply = send_call(c, call, CALL_TIMEOUT_MS, &r);
+
+		if (!reply)
+			return r;
+		dbus_message_unref(reply);
+		printf("Saved profile %s.\n", save_as);
+		return 0;
+	}
+	if (!program) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s's usual massage", profile);
+		return send_start(c, call, what);
+	}
 	return send_start(c, call, program);
+}
+
+static int cmd_start(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	return start_like(c, argc, argv, NULL);
+}
+
+/* --- profiles and history ------------------------------------------------ */
+
+static void json_string(const char *s);
+
+/* A variant as text: s, u, t and as are all a profile or a session holds. */
+static void variant_text(DBusMessageIter *v, char *buf, size_t n)
+{
+	DBusBasicValue b;
+	DBusMessageIter a;
+
+	buf[0] = 0;
+	switch (dbus_message_iter_get_arg_type(v)) {
+	case DBUS_TYPE_STRING:
+		dbus_message_iter_get_basic(v, &b);
+		snprintf(buf, n, "%s", b.str);
+		break;
+	case DBUS_TYPE_UINT32:
+		dbus_message_iter_get_basic(v, &b);
+		snprintf(buf, n, "%" PRIu32, b.u32);
+		break;
+	case DBUS_TYPE_UINT64:
+		dbus_message_iter_get_basic(v, &b);
+		snprintf(buf, n, "%" PRIu64, b.u64);
+		break;
+	case DBUS_TYPE_ARRAY:
+		dbus_message_iter_recurse(v, &a);
+		while (dbus_message_iter_get_arg_type(&a) == DBUS_TYPE_STRING) {
+			dbus_message_iter_get_basic(&a, &b);
+			snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", *buf ? ", " : "", b.str);
+			dbus_message_iter_next(&a);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Prints an a{sv} as "key: value" lines; "learned" and "events" as lists. */
+static void print_dict(DBusMessageIter *d, const char *indent)
+{
+	DBusMessageIter e, v;
+
+	while (dbus_message_iter_get_arg_type(d) == DBUS_TYPE_DICT_ENTRY) {
+		const char *key;
+		char text[1024];
+
+		dbus_message_iter_recurse(d, &e);
+		dbus_message_iter_get_basic(&e, &key);
+		dbus_message_iter_next(&e);
+		dbus_message_iter_recurse(&e, &v);
+		variant_text(&v, text, sizeof(text));
+		if (*text)
+			printf("%s%-14s %s\n", indent, key, text);
+		dbus_message_iter_next(d);
+	}
+}
+
+static int profile_list(struct ctx *c, const char *only)
+{
+	DBusMessage *reply = send_call(c, new_call(CHAIR_INTERFACE, "ListProfiles"),
+				       CALL_TIMEOUT_MS, &(int){ 0 });
+	DBusMessageIter it, arr, st, d;
+	int found = 0;
+
+	if (!reply)
+		return EXIT_DAEMON;
+	dbus_message_iter_init(reply, &it);
+	dbus_message_iter_recurse(&it, &arr);
+	while (dbus_message_iter_get_arg_type(&arr) == DBUS_TYPE_STRUCT) {
+		const char *name;
+
+		dbus_message_iter_recurse(&arr, &st);
+		dbus_message_iter_get_basic(&st, &name);
+		dbus_message_iter_next(&st);
+		if (!only || strcmp(only, name) == 0) {
+			found++;
+			printf("%s\n", name);
+			dbus_message_iter_recurse(&st, &d);
+			if (only)
+				print_dict(&d, "  ");
+		}
+		dbus_message_iter_next(&arr);
+	}
+	dbus_message_unref(reply);
+	if (only && !found) {
+		err("there is no profile '%s'; 'chairctl profile list' lists them", only);
+		return EXIT_USAGE;
+	}
+	if (!only && !found)
+		puts("No profiles yet. 'chairctl profile save NAME --program ID ...' makes one.");
+	return 0;
+}
+
+static int cmd_profile(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (sub && strcmp(sub, "list") == 0 && argc == 2)
+		return profile_list(c, NULL);
+	if (sub && strcmp(sub, "show") == 0 && argc == 3)
+		return profile_list(c, argv[2]);
+	if (sub && strcmp(sub, "save") == 0 && argc >= 3)
+		return start_like(c, argc - 2, argv + 2, argv[2]);
+	if (sub && strcmp(sub, "delete") == 0 && argc == 3) {
+		int r = simple_call(c, "DeleteProfile", DBUS_TYPE_STRING, &argv[2], CALL_TIMEOUT_MS);
+
+		if (r == 0)
+			printf("Deleted profile %s and its history.\n", argv[2]);
+		return r;
+	}
+	return usage_for(cmd->name);
+}
+
+static int cmd_history(struct ctx *c, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	const char *profile = NULL;
+	bool json = false;
+	DBusMessage *call, *reply;
+	DBusMessageIter it, d, arr, s;
+	int o, r = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
+		if (o == 'P')
+			profile = optarg;
+		else if (o == 'j')
+			json = true;
+		else
+			return usage_for(cmd->name);
+	}
+	if (optind < argc)
+		return usage_for(cmd->name);
+	call = new_call(CHAIR_INTERFACE, "History");
+	dbus_message_iter_init_append(call, &it);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	if (profile)
+		dict_add_strings(&d, "profile", (char **)&profile, 1, false);
+	dbus_message_iter_close_container(&it, &d);
+	reply = send_call(c, call, CALL_TIMEOUT_MS, &r);
+	if (!reply)
+		return r;
+	dbus_message_iter_init(reply, &it);
+	dbus_message_iter_recurse(&it, &arr);
+	if (dbus_message_iter_get_arg_type(&arr) != DBUS_TYPE_ARRAY && !json)
+		puts("No sessions yet.");
+	while (dbus_message_iter_get_arg_type(&arr) == DBUS_TYPE_ARRAY) {
+		char prog[128] = "", prof[64] = "", fin[32] = "", events[2048] = "", when[32] = "";
+		unsigned long long minutes = 0;
+		DBusMessageIter e, v;
+		bool first = true;
+
+		dbus_message_iter_recurse(&arr, &s);
+		if (json)
+			putchar('{');
+		while (dbus_message_iter_get_arg_type(&s) == DBUS_TYPE_DICT_ENTRY) {
+			int type;
+			const char *key;
+			char text[2048];
+
+			dbus_message_iter_recurse(&s, &e);
+			dbus_message_iter_get_basic(&e, &key);
+			dbus_message_iter_next(&e);
+			dbus_message_iter_recurse(&e, &v);
+			type = dbus_message_iter_get_arg_type(&v);
+			variant_text(&v, text, sizeof(text));
+			if (json) {
+				printf("%s\"%s\":", first ? "" : ",", key);
+				if (type == DBUS_TYPE_UINT32 || type == DBUS_TYPE_UINT64) {
+					printf("%s", text);
+				} else if (type == DBUS_TYPE_ARRAY) {
+					DBusMessageIter a;
+					bool f = true;
+
+					putchar('[');
+					dbus_message_iter_recurse(&v, &a);
+					while (dbus_message_iter_get_arg_type(&a) == DBUS_TYPE_STRING) {
+						const char *x;
+
+						dbus_message_iter_get_basic(&a, &x);
+						printf("%s", f ? "" : ",");
+						json_string(x);
+						f = false;
+						dbus_message_iter_next(&a);
+					}
+					putchar(']');
+				} else {
+					json_string(text);
+				}
+			} else if (strcmp(key, "start_usec") == 0) {
+				time_t t = (time_t)(strtoull(text, NULL, 10) / 1000000);
+
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M", localtime(&t));
+			} else if (strcmp(key, "length_usec") == 0) {
+				minutes = strtoull(text, NULL, 10) / 60000000ULL;
+			} else if (strcmp(key, "program") == 0) {
+				snprintf(prog, sizeof(prog), "%.64s", text);
+			} else if (strcmp(key, "profile") == 0) {
+				snprintf(prof, sizeof(prof), "%.32s", text);
+			} else if (strcmp(key, "finished") == 0) {
+				snprintf(fin, sizeof(fin), "%.24s", text);
+			} else if (strcmp(key, "events") == 0) {
+				snprintf(events, sizeof(events), "%s", text);
+			}
+			first = false;
+			dbus_message_iter_next(&s);
+		}
+		if (json)
+			puts("}");
+		else
+			printf("%s  %s%s%s%s  %llu min  %s%s%s\n", when, prog, *prof ? " (" : "", prof,
+			       *prof ? ")" : "", minutes, fin, *events ? "  said: " : "", events);
+		dbus_message_iter_next(&arr);
+	}
+	dbus_message_unref(reply);
+	return 0;
 }
 
 /* --- recommend: the consultation ----------------------------------------- */
@@ -2010,8 +2275,8 @@ static int cmd_reload(struct ctx *c, const struct command *cmd, int argc, char *
 static const struct command commands[] = {
 	{ "programs", "", "Lists the massage programs.", cmd_programs },
 	{ "show", "ID", "Shows a program: what it is for, and its phases and steps.", cmd_show },
-	{ "start", "--program ID [--minutes N] [--intensity N] [--focus Z] [--avoid Z]... "
-		   "[--heat N] [--condition C]...", "Starts a session.", cmd_start },
+	{ "start", "--program ID [--profile NAME] [--minutes N] [--intensity N] [--focus Z] "
+		   "[--avoid Z]... [--heat N] [--condition C]...", "Starts a session.", cmd_start },
 	{ "stop", "", "Stops the session gently: the roller retracts and parks.", cmd_simple,
 	  "Stop", "Stopping: the roller retracts and parks." },
 	{ "pause", "", "Pauses the session.", cmd_simple, "Pause", "Paused." },
@@ -2028,6 +2293,9 @@ static const struct command commands[] = {
 	  cmd_level, "SetIntensity", "1 (softest) to 5 (firmest)" },
 	{ "heat", "N", "Sets the heat, 0 (off) to 3, during a session.", cmd_level, "SetHeat",
 	  "0 (off) to 3" },
+	{ "profile", "list|show NAME|save NAME [start options]|delete NAME",
+	  "Keeps who sits in the chair, with their usual settings.", cmd_profile },
+	{ "history", "[--profile NAME] [--json]", "Lists the sessions, newest first.", cmd_history },
 	{ "feedback", "WHAT", "Tells the chair during the session: hurts-here, more-here, too-strong "
 			      "or too-soft.", cmd_feedback },
 	{ "scan", "", "Measures your shoulder height, so the massage fits your back.", cmd_scan,

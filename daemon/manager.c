@@ -612,6 +612,8 @@ int manager_start_session(struct manager *m, const char *id, const struct chair_
 	m->duration = chair_engine_duration(m->engine);
 	m->elapsed = 0;
 	m->pause_reason = "";
+	m->phase = (int)chair_engine_phase(m->engine);
+	manager_mark(m, PROP_PHASE);
 	chair_strv_free(m->adjustments);
 	m->adjustments = NULL;
 	chair_policy_adjustments(p, o, &m->hw, &m->adjustments);

@@ -86,6 +86,34 @@ class TestProfiles(ChairTestCase):
         self.assertEqual(self.chair.gdbus_error('DeleteProfile', 'Ana')[0],
                          'org.freedesktop.DBus.Error.InvalidArgs')
 
+    def test_chairctl_profiles(self):
+        c = self.chair
+        r = c.chairctl('profile', 'save', 'Bo', '--program', 'Relax', '--intensity', '2',
+                       '--avoid', 'neck')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('Saved profile Bo.', r.stdout)
+        r = c.chairctl('profile', 'show', 'Bo')
+        self.assertIn('relax', r.stdout)
+        self.assertIn('neck', r.stdout)
+        self.assertEqual(c.chairctl('profile', 'show', 'Nobody').returncode, 2)
+        r = c.chairctl('start', '--profile', 'Bo')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(c.get('Program'), 'relax')
+        self.assertEqual(c.get('Intensity'), 2)
+        c.chairctl('feedback', 'too-soft')
+        c.call('Stop')
+        c.wait_state('idle')
+        r = wait_until(lambda: (lambda x: x if 'too-soft' in x.stdout else None)(
+            c.chairctl('history', '--profile', 'Bo')), 10, 'the session in chairctl history')
+        self.assertIn('relax (Bo)', r.stdout)
+        line = json.loads(c.chairctl('history', '--json').stdout.splitlines()[0])
+        self.assertEqual(line['program'], 'relax')
+        self.assertEqual(line['avoid'], ['neck'])
+        self.assertIn('too-soft', line['events'][0])
+        r = c.chairctl('profile', 'delete', 'Bo')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('No profiles yet', c.chairctl('profile', 'list').stdout)
+
     def test_unknown_profile(self):
         name, msg = self.chair.gdbus_error('Start', 'relax', "{'profile': <'Nobody'>}")
         self.assertEqual(name, 'org.freedesktop.DBus.Error.InvalidArgs')
