@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bus-glue.h"
@@ -11,9 +12,16 @@
 /* At most this many messages are read ahead; beyond it libdbus's own
  * limits hold the rest in the socket. */
 #define QUEUE_MAX 16384
-/* With more than this waiting to be sent, no new ordinary call is handled:
- * an emergency stop's reply never waits behind a flood of replies. */
-#define OUTGOING_MAX (64 * 1024)
+/* With more than this waiting to be sent, no new ordinary call is handled,
+ * and the socket itself holds at most about SEND_BUFFER: an emergency
+ * stop's reply never waits behind a flood of replies (the bus reads 2 KiB
+ * of a connection at a time). */
+#define OUTGOING_MAX (4 * 1024)
+#define SEND_BUFFER (8 * 1024)
+/* One dispatch reads at most this many times (libdbus reads 2 KiB at a
+ * time), so that parsing a flood never keeps the stop connection and the
+ * control loop waiting long. */
+#define READ_AHEAD_READS 8
 #define RETRY_USEC (UINT64_C(2) * 1000)
 
 /* A FIFO of messages read ahead of their handling. */
@@ -280,7 +288,7 @@ static bool take_parsed(struct bus_glue *g)
  * is seen now, not after the flood. */
 static void read_ahead(struct bus_glue *g)
 {
-	for (int i = 0; i < 4096 && take_parsed(g); i++) {
+	for (int i = 0; i < READ_AHEAD_READS && take_parsed(g); i++) {
 		size_t before = queue_len(&g->normal_q) + queue_len(&g->urgent_q);
 
 		if (!dbus_connection_read_write(g->conn, 0))
@@ -339,9 +347,14 @@ static int dispatch_cb(sd_event_source *s, void *userdata)
 void bus_glue_set_router(struct bus_glue *g, bus_route_fn route, bus_urgent_fn urgent,
 			 void *userdata)
 {
+	int fd, size = SEND_BUFFER;
+
 	g->route = route;
 	g->urgent = urgent;
 	g->userdata = userdata;
+	/* Best effort: without it, only more replies wait ahead of a stop's. */
+	if (dbus_connection_get_socket(g->conn, &fd))
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
 size_t bus_glue_queued(const struct bus_glue *g)

@@ -1089,6 +1089,16 @@ static DBusMessage *peer_call(DBusMessage *msg)
 	return reply;
 }
 
+/* Sends @p reply to @p msg, unless its caller asked for none; unrefs it. */
+static void send_reply(DBusConnection *c, DBusMessage *msg, DBusMessage *reply)
+{
+	if (!reply)
+		return;
+	if (!dbus_message_get_no_reply(msg))
+		dbus_connection_send(c, reply, NULL);
+	dbus_message_unref(reply);
+}
+
 bool chair_object_urgent(DBusMessage *msg)
 {
 	const char *iface = dbus_message_get_interface(msg);
@@ -1101,14 +1111,38 @@ bool chair_object_urgent(DBusMessage *msg)
 	       dbus_message_has_path(msg, CHAIR_OBJECT_PATH) && (!iface || streq(iface, CHAIR_INTERFACE));
 }
 
-void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata)
+/* What the stop name's object says of itself: one method. */
+static const char stop_xml[] =
+	"<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n"
+	" \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
+	"<node>\n"
+	"  <interface name=\"" CHAIR_INTERFACE "\">\n"
+	"    <method name=\"EmergencyStop\"/>\n"
+	"  </interface>\n"
+	"  <interface name=\"" DBUS_INTERFACE_INTROSPECTABLE "\">\n"
+	"    <method name=\"Introspect\"><arg name=\"xml\" type=\"s\" direction=\"out\"/></method>\n"
+	"  </interface>\n"
+	"  <interface name=\"" DBUS_INTERFACE_PEER "\">\n"
+	"    <method name=\"Ping\"/>\n"
+	"    <method name=\"GetMachineId\"><arg name=\"id\" type=\"s\" direction=\"out\"/></method>\n"
+	"  </interface>\n"
+	"</node>\n";
+
+/*
+ * Routes what reaches the main connection, or (@p stop_only) the stop
+ * connection, which serves EmergencyStop(), Introspect and Peer and refers
+ * everything else to the main name.
+ */
+static void route(struct manager *m, DBusConnection *c, DBusMessage *msg, bool stop_only)
 {
-	struct manager *m = userdata;
 	const char *path = dbus_message_get_path(msg);
 	DBusMessage *reply = NULL;
 
 	if (dbus_message_is_signal(msg, DBUS_INTERFACE_LOCAL, "Disconnected")) {
-		manager_bus_lost(m);
+		if (stop_only)
+			manager_stop_bus_lost(m);
+		else
+			manager_bus_lost(m);
 		return;
 	}
 	/* Signals (NameAcquired and the like) need nothing. */
@@ -1116,9 +1150,20 @@ void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata)
 		return;
 	if (dbus_message_has_interface(msg, DBUS_INTERFACE_PEER)) {
 		reply = peer_call(msg);
-	} else if (streq(path, CHAIR_OBJECT_PATH)) {
+	} else if (streq(path, CHAIR_OBJECT_PATH) && (!stop_only || chair_object_urgent(msg))) {
 		bus_object_dispatch(m, c, msg, m->served, m->introspection_xml);
 		return;
+	} else if (streq(path, CHAIR_OBJECT_PATH) &&
+		   dbus_message_is_method_call(msg, DBUS_INTERFACE_INTROSPECTABLE, "Introspect")) {
+		const char *xml = stop_xml;
+
+		reply = bus_reply(msg);
+		if (reply)
+			dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
+	} else if (streq(path, CHAIR_OBJECT_PATH)) {
+		reply = bus_error(msg, DBUS_ERROR_UNKNOWN_METHOD,
+				  "%s serves only EmergencyStop() at " CHAIR_OBJECT_PATH "; call "
+				  "everything else at %s.", CHAIR_STOP_BUS_NAME, CHAIR_BUS_NAME);
 	} else {
 		for (size_t i = 0; i < ELEMENTSOF(parents) && !reply; i++)
 			if (streq(path, parents[i][0]))
@@ -1127,10 +1172,17 @@ void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata)
 			reply = bus_error(msg, DBUS_ERROR_UNKNOWN_OBJECT, "There is no object at %s; "
 					  "the chair is at " CHAIR_OBJECT_PATH ".", CHAIR_QUOTE(path));
 	}
-	if (reply && !dbus_message_get_no_reply(msg))
-		dbus_connection_send(c, reply, NULL);
-	if (reply)
-		dbus_message_unref(reply);
+	send_reply(c, msg, reply);
+}
+
+void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata)
+{
+	route(userdata, c, msg, false);
+}
+
+void chair_object_route_stop(DBusConnection *c, DBusMessage *msg, void *userdata)
+{
+	route(userdata, c, msg, true);
 }
 
 int chair_object_register(struct manager *m)

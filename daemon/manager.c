@@ -22,6 +22,9 @@
 
 /* GPIO edges and the e-stop come before the bus; the progress flush after. */
 #define PRIORITY_CONTROL SD_EVENT_PRIORITY_IMPORTANT
+/* The stop connection comes right after the control loop, before the main
+ * connection's traffic. */
+#define PRIORITY_STOP (SD_EVENT_PRIORITY_IMPORTANT + 1)
 #define PRIORITY_BUS SD_EVENT_PRIORITY_NORMAL
 #define PRIORITY_FLUSH SD_EVENT_PRIORITY_IDLE
 
@@ -1079,6 +1082,8 @@ fail:
 	return r;
 }
 
+static void close_stop_bus(struct manager *m);
+
 struct manager *manager_free(struct manager *m)
 {
 	if (!m)
@@ -1111,6 +1116,7 @@ struct manager *manager_free(struct manager *m)
 		dbus_connection_close(m->bus);
 		dbus_connection_unref(m->bus);
 	}
+	close_stop_bus(m);
 	sd_event_source_disable_unref(m->tick);
 	sd_event_source_disable_unref(m->flush);
 	sd_event_unref(m->event);
@@ -1118,6 +1124,60 @@ struct manager *manager_free(struct manager *m)
 		fclose(m->trace);
 	free(m);
 	return NULL;
+}
+
+static void close_stop_bus(struct manager *m)
+{
+	m->stop_glue = bus_glue_free(m->stop_glue);
+	if (m->stop_bus) {
+		dbus_connection_close(m->stop_bus);
+		dbus_connection_unref(m->stop_bus);
+		m->stop_bus = NULL;
+	}
+}
+
+/*
+ * A second connection that serves only EmergencyStop(), under its own name.
+ * The bus delivers each connection's messages in order, so on the main
+ * connection a stop waits behind every call another client queued before
+ * it; here nothing is ahead of it. Without it (an old bus policy, say) the
+ * chair still stops through the main name.
+ */
+static void open_stop_bus(struct manager *m, bool session_bus)
+{
+	DBusError err;
+	int r;
+
+	dbus_error_init(&err);
+	m->stop_bus = bus_open(session_bus, &err);
+	if (!m->stop_bus) {
+		log_warning("No connection for %s (%s): EmergencyStop() is served at %s only",
+			    CHAIR_STOP_BUS_NAME, err.message, CHAIR_BUS_NAME);
+		dbus_error_free(&err);
+		return;
+	}
+	r = bus_glue_attach(m->stop_bus, m->event, PRIORITY_STOP, &m->stop_glue);
+	if (r >= 0) {
+		bus_glue_set_router(m->stop_glue, chair_object_route_stop, chair_object_urgent, m);
+		r = bus_request_name(m->stop_bus, CHAIR_STOP_BUS_NAME, &err);
+	}
+	if (r < 0) {
+		log_warning("Could not take the name %s (%s): EmergencyStop() is served at %s "
+			    "only; is the D-Bus policy from this version installed?",
+			    CHAIR_STOP_BUS_NAME,
+			    dbus_error_is_set(&err) ? err.message :
+			    r == -EEXIST ? "another program has it" : strerror(-r),
+			    CHAIR_BUS_NAME);
+		dbus_error_free(&err);
+		close_stop_bus(m);
+	}
+}
+
+void manager_stop_bus_lost(struct manager *m)
+{
+	/* Its glue is in the middle of a dispatch: it is freed at exit. */
+	log_warning("Lost the connection of %s: EmergencyStop() is served at %s only",
+		    CHAIR_STOP_BUS_NAME, CHAIR_BUS_NAME);
 }
 
 /* Without the bus, nobody can steer or stop the chair through software:
@@ -1149,6 +1209,8 @@ int manager_run(struct manager *m, bool session_bus)
 	r = chair_object_register(m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to register the D-Bus object: %m");
+	/* The stop's name first: whoever sees the main name can stop there. */
+	open_stop_bus(m, session_bus);
 	r = bus_request_name(m->bus, CHAIR_BUS_NAME, &err);
 	if (r < 0) {
 		if (dbus_error_is_set(&err))

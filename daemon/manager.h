@@ -76,6 +76,8 @@ struct manager {
 	sd_event *event;
 	DBusConnection *bus;
 	struct bus_glue *glue;
+	DBusConnection *stop_bus; /* serves only EmergencyStop(), as CHAIR_STOP_BUS_NAME */
+	struct bus_glue *stop_glue;
 	struct hal *hal;
 	struct chair_hw hw;
 	char **program_dirs;
@@ -193,6 +195,8 @@ void manager_input_changed(struct manager *m);
 
 /* The bus connection is gone: every output safe, and exit non-zero. */
 void manager_bus_lost(struct manager *m);
+/* The stop connection was lost: EmergencyStop() stays on the main name. */
+void manager_stop_bus_lost(struct manager *m);
 
 /* Profiles and history (profiles.c): the store runs on its own thread. */
 int manager_store_open(struct manager *m, const char *state_dir);
@@ -225,6 +229,9 @@ int chair_object_register(struct manager *m);
 /* Routes every incoming message (see bus_glue_set_router()). */
 void chair_object_route(DBusConnection *c, DBusMessage *msg, void *userdata);
 bool chair_object_urgent(DBusMessage *msg);
+/* Routes what reaches the stop connection: EmergencyStop(), Introspect and
+ * Peer; everything else is referred to the main name. */
+void chair_object_route_stop(DBusConnection *c, DBusMessage *msg, void *userdata);
 void chair_object_emit_finished(struct manager *m, const char *program, const char *reason,
 				uint64_t elapsed);
 void chair_object_flush(struct manager *m);

@@ -14,6 +14,9 @@
 #include <stdint.h>
 
 #define CHAIR_BUS_NAME         "org.chaird.Chair1"
+/* A second name that serves only EmergencyStop(), on a connection of its
+ * own, so that a stop never waits behind other callers' traffic. */
+#define CHAIR_STOP_BUS_NAME    "org.chaird.Stop1"
 #define CHAIR_OBJECT_PATH      "/org/chaird/Chair1"
 #define CHAIR_INTERFACE        "org.chaird.Chair1"
 #define CHAIR_SIM_INTERFACE    "org.chaird.Simulator1"

@@ -18,6 +18,7 @@ BUILD = os.environ.get('CHAIRD_BUILD_DIR', 'build')
 SRC = os.environ.get('CHAIRD_SOURCE_DIR', '.')
 CHAIRD = os.path.join(BUILD, 'daemon', 'chaird')
 CHAIRCTL = os.path.join(BUILD, 'clients', 'chairctl')
+STOP_CLIENT = os.path.join(BUILD, 'tests', 'stop-client')
 if os.environ.get('MESON_EXE_WRAPPER'):
     # A cross build: a launcher runs each program under the emulator meson names.
     def _emulated(path):
@@ -28,10 +29,11 @@ if os.environ.get('MESON_EXE_WRAPPER'):
         os.chmod(launcher + '.new', 0o755)
         os.replace(launcher + '.new', launcher)
         return launcher
-    CHAIRD, CHAIRCTL = _emulated(CHAIRD), _emulated(CHAIRCTL)
+    CHAIRD, CHAIRCTL, STOP_CLIENT = _emulated(CHAIRD), _emulated(CHAIRCTL), _emulated(STOP_CLIENT)
 PROGRAMS = os.path.join(SRC, 'data', 'programs')
 
 NAME = 'org.chaird.Chair1'
+STOP_NAME = 'org.chaird.Stop1'
 PATH = '/org/chaird/Chair1'
 IFACE = 'org.chaird.Chair1'
 SIM = 'org.chaird.Simulator1'
@@ -269,6 +271,9 @@ class ChairTestCase(unittest.TestCase):
 
 def main():
     loader = unittest.TestLoader()
+    # CHAIRD_TESTS=pattern runs only the tests whose names contain it.
+    if os.environ.get('CHAIRD_TESTS'):
+        loader.testNamePatterns = ['*%s*' % os.environ['CHAIRD_TESTS']]
     suite = loader.loadTestsFromModule(sys.modules['__main__'])
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     # A test can fail twice (its body, then the daemon check in tearDown).

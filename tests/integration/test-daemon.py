@@ -12,8 +12,8 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
-from chairtest import (CHAIRCTL, IFACE, NAME, PATH, SIM, SRC, Bus, Chair,  # noqa: E402
-                       ChairTestCase, main, wait_until)
+from chairtest import (CHAIRCTL, IFACE, NAME, PATH, SIM, SRC, STOP_CLIENT,  # noqa: E402
+                       STOP_NAME, Bus, Chair, ChairTestCase, main, wait_until)
 
 E = 'org.chaird.Chair1.Error.'
 INVALID = 'org.freedesktop.DBus.Error.InvalidArgs'
@@ -322,6 +322,63 @@ class TestSafety(ChairTestCase):
                             if t['state'] in ('emergency-stop', 'idle') and t['t_usec'] >
                             next(x['t_usec'] for x in c.trace() if x['state'] == 'emergency-stop')))
 
+    def stop_behind_flood(self, dest, flood=3000):
+        """EmergencyStop() at @dest, sent after @flood GetAll calls to the
+        main name while chaird was stopped: how many of their replies came
+        first."""
+        c = self.chair
+        self.start('sports')
+        self.moving()
+        r = c.run([STOP_CLIENT, str(c.proc.pid), str(flood), dest])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        print('%s: %s' % (dest, r.stdout.splitlines()[0]))
+        self.assertTrue(all_off(c.outputs()))
+        self.assertEqual(c.state(), 'emergency-stop')
+        c.call('Reset')
+        return int(re.match(r'before-stop (\d+) of', r.stdout).group(1))
+
+    def test_stop_name_jumps_the_queue(self):
+        """org.chaird.Stop1 has a connection of its own: a stop sent there
+        is handled before every call queued on the main name."""
+        self.assertEqual(self.stop_behind_flood(STOP_NAME), 0)
+        # On the main name, it is read ahead of what is queued there too.
+        self.assertLess(self.stop_behind_flood(NAME), 3000 // 2)
+
+    def test_chairctl_estop_uses_the_stop_name(self):
+        c = self.chair
+        log = os.path.join(self.bus.dir, 'stop-monitor.txt')
+        with open(log, 'w') as out:
+            mon = subprocess.Popen(['dbus-monitor', '--session',
+                                    "type='method_call',member='EmergencyStop'"],
+                                   env=self.bus.env, stdout=out, stderr=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: os.path.getsize(log) > 0, what='dbus-monitor')
+            r = c.chairctl('estop')
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(c.state(), 'emergency-stop')
+            calls = wait_until(lambda: re.findall(r'destination=(\S+).*member=EmergencyStop',
+                                                  open(log).read()), what='the monitored stop')
+        finally:
+            mon.terminate()
+            mon.wait()
+        self.assertEqual(calls, [STOP_NAME])
+
+    def test_stop_name_serves_only_the_stop(self):
+        c = self.chair
+        r = c.run(['gdbus', 'introspect', '--session', '--dest', STOP_NAME,
+                   '--object-path', PATH, '--xml'])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        methods = [m.get('name') for i in ET.fromstring(r.stdout).findall('interface')
+                   if i.get('name') == IFACE for m in i.findall('method')]
+        self.assertEqual(methods, ['EmergencyStop'])
+        for method, args in (('Start', ('relax', '{}')), ('Reset', ())):
+            r = c.run(['gdbus', 'call', '--session', '--dest', STOP_NAME, '--object-path', PATH,
+                       '--method', IFACE + '.' + method] + list(args))
+            self.assertIn('org.freedesktop.DBus.Error.UnknownMethod', r.stderr)
+            self.assertIn('serves only EmergencyStop()', r.stderr)
+            self.assertIn(NAME, r.stderr)
+        self.assertEqual(c.state(), 'idle')
+
     def test_emergency_button(self):
         c = self.chair
         self.start('deep-tissue')
@@ -514,6 +571,9 @@ class TestChairctl(ChairTestCase):
         self.assertEqual(r.stderr, "chairctl: chaird is not running on the session bus, so the "
                                    "chair cannot be reached. Start it there first (for a "
                                    "simulated chair: chaird --session --sim).\n")
+        # estop tries the stop's name, then the main one, and says the same.
+        r2 = self.chair.chairctl('estop')
+        self.assertEqual((r2.returncode, r2.stderr), (r.returncode, r.stderr))
         # No bus at all.
         env = dict(self.bus.env, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent/bus')
         r = subprocess.run([CHAIRCTL, 'programs'], env=env, capture_output=True, text=True)

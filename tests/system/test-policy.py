@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from systemtest import install, install_dirs, staged  # noqa: E402
 
 NAME = 'org.chaird.Chair1'
+STOP_NAME = 'org.chaird.Stop1'
 PATH = '/org/chaird/Chair1'
 GUEST = 'chairdtest-guest'
 MEMBER = 'chairdtest-member'
@@ -89,8 +90,8 @@ def as_user(user, argv, env):
                env=env)
 
 
-def gdbus(user, env, method, *args, iface='org.chaird.Chair1'):
-    return as_user(user, ['gdbus', 'call', '--system', '--dest', NAME, '--object-path', PATH,
+def gdbus(user, env, method, *args, iface='org.chaird.Chair1', dest=NAME):
+    return as_user(user, ['gdbus', 'call', '--system', '--dest', dest, '--object-path', PATH,
                           '--method', '%s.%s' % (iface, method)] + list(args), env)
 
 
@@ -144,12 +145,14 @@ def main():
         chaird = staged(dest, dirs['sbindir'] + '/chaird')
         programs = staged(dest, dirs['datadir'] + '/chaird/programs')
 
-        # Nobody but chaird may own the name: not a guest, not root.
+        # Nobody but chaird may own the names: not a guest, not root.
         for who in (GUEST, 'root'):
-            r = as_user(who, ['gdbus', 'call', '--system', '--dest', 'org.freedesktop.DBus',
-                              '--object-path', '/org/freedesktop/DBus', '--method',
-                              'org.freedesktop.DBus.RequestName', NAME, '4'], env)
-            check('%s cannot own the name' % who, error_name(r) == DENIED, r.stdout + r.stderr)
+            for name in (NAME, STOP_NAME):
+                r = as_user(who, ['gdbus', 'call', '--system', '--dest', 'org.freedesktop.DBus',
+                                  '--object-path', '/org/freedesktop/DBus', '--method',
+                                  'org.freedesktop.DBus.RequestName', name, '4'], env)
+                check('%s cannot own %s' % (who, name), error_name(r) == DENIED,
+                      r.stdout + r.stderr)
         r = as_user(GUEST, [chaird, '--sim', '--programs', programs], env)
         check('chaird run as a guest exits, unable to take the name',
               r.returncode != 0 and 'Failed to take the name' in r.stderr, r.stderr)
@@ -161,6 +164,23 @@ def main():
         r = run(['gdbus', 'wait', '--system', '--timeout', '10', NAME], env=env)
         check('chaird, as user chaird, owns the name', r.returncode == 0,
               daemon.stderr.read() if daemon.poll() is not None else '')
+        r = run(['gdbus', 'call', '--system', '--dest', 'org.freedesktop.DBus', '--object-path',
+                 '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner',
+                 STOP_NAME], env=env)
+        check('chaird owns the stop name %s, taken before the main one' % STOP_NAME,
+              r.stdout.strip() == '(true,)', r.stdout + r.stderr)
+
+        # At the stop name, a guest may stop the chair, and nothing else.
+        r = gdbus(GUEST, env, 'EmergencyStop', dest=STOP_NAME)
+        check('a guest may call EmergencyStop at %s' % STOP_NAME, r.returncode == 0, r.stderr)
+        for method, args, iface in (('Introspect', (), 'org.freedesktop.DBus.Introspectable'),
+                                    ('Ping', (), 'org.freedesktop.DBus.Peer')):
+            r = gdbus(GUEST, env, method, *args, iface=iface, dest=STOP_NAME)
+            check('a guest may call %s at %s' % (method, STOP_NAME), r.returncode == 0, r.stderr)
+        for user in (GUEST, MEMBER):
+            r = gdbus(user, env, 'Reset', dest=STOP_NAME)
+            check('%s gets AccessDenied for Reset at %s' % (user, STOP_NAME),
+                  error_name(r) == DENIED, r.stdout + r.stderr)
 
         # A guest: what stops and reads the chair works; the rest is denied.
         r = gdbus(GUEST, env, 'Start', 'relax', '{}')
