@@ -763,20 +763,14 @@ static const char *zone_words(int z)
 
 void manager_adjusted(struct manager *m, const char *fmt, ...)
 {
-	size_t n = chair_strv_length(m->adjustments);
-	char **v = realloc(m->adjustments, (n + 2) * sizeof(char *));
 	va_list ap;
+	int r;
 
-	if (!v)
-		return;
-	m->adjustments = v;
 	va_start(ap, fmt);
-	if (vasprintf(&v[n], fmt, ap) < 0)
-		v[n] = NULL;
+	r = chair_strv_vpushf(&m->adjustments, fmt, ap);
 	va_end(ap);
-	v[n + 1] = NULL;
-	if (v[n])
-		log_info("Adjusted: %s", v[n]);
+	if (r >= 0)
+		log_info("Adjusted: %s", m->adjustments[chair_strv_length(m->adjustments) - 1]);
 	manager_mark(m, PROP_ADJUSTMENTS);
 }
 

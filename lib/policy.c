@@ -385,29 +385,6 @@ int chair_policy_losses(const struct chair_program *prog, const struct chair_hw 
 
 /* --- what the session changed, and the advice after it ------------------- */
 
-_printf_(2, 3) static int strv_addf(char ***v, const char *fmt, ...)
-{
-	size_t n = chair_strv_length(*v);
-	char **nv, *s;
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	nv = realloc(*v, (n + 2) * sizeof(char *));
-	if (!nv) {
-		free(s);
-		return -ENOMEM;
-	}
-	nv[n] = s;
-	nv[n + 1] = NULL;
-	*v = nv;
-	return 0;
-}
-
 static bool has_cond(const struct chair_options *o, enum chair_condition c)
 {
 	return o->conditions & BIT(c);
@@ -434,36 +411,36 @@ int chair_policy_adjustments(const struct chair_program *prog, const struct chai
 
 	chair_policy_init(&p, o, hw);
 	if (asked > cap)
-		r = strv_addf(&v, "The session lasts %" PRIu64 " minutes, not %" PRIu64 ": this chair's "
+		r = chair_strv_pushf(&v, "The session lasts %" PRIu64 " minutes, not %" PRIu64 ": this chair's "
 				  "sessions last at most %" PRIu64 " minutes.", cap / USEC_PER_MIN,
 			      asked / USEC_PER_MIN, cap / USEC_PER_MIN);
 	if (r >= 0 && heat > 0 && has_cond(o, CHAIR_COND_PREGNANCY))
-		r = strv_addf(&v, "Heat is off: no heat during pregnancy.");
+		r = chair_strv_pushf(&v, "Heat is off: no heat during pregnancy.");
 	else if (r >= 0 && heat > 0 && (p.heat_blocked & BIT(CHAIR_HEATER_LUMBAR)) &&
 		 chair_hw_has_heater(hw, CHAIR_HEATER_LUMBAR))
-		r = strv_addf(&v, "The back heater is off: no heat on a swollen or inflamed area.");
+		r = chair_strv_pushf(&v, "The back heater is off: no heat on a swollen or inflamed area.");
 	if (r >= 0 && heat > 0 && !has_cond(o, CHAIR_COND_PREGNANCY) &&
 	    (p.heat_blocked & BIT(CHAIR_HEATER_CALVES)) && chair_hw_has_heater(hw, CHAIR_HEATER_CALVES))
-		r = strv_addf(&v, "The calf heater is off: no heat on a swollen or inflamed area.");
+		r = chair_strv_pushf(&v, "The calf heater is off: no heat on a swollen or inflamed area.");
 	if (r >= 0 && has_cond(o, CHAIR_COND_PREGNANCY))
-		r = strv_addf(&v, "No pressure or air on the lower back, sacrum and hips during "
+		r = chair_strv_pushf(&v, "No pressure or air on the lower back, sacrum and hips during "
 				  "pregnancy.");
 	if (r >= 0 && p.depth_cap < chair_hw_max_depth(hw))
-		r = strv_addf(&v, "The pressure stays light (depth %u at most) because of %s.",
+		r = chair_strv_pushf(&v, "The pressure stays light (depth %u at most) because of %s.",
 			      p.depth_cap, cond_reason(o, false));
 	if (r >= 0 && p.no_percussion && (chair_program_techniques(prog) & BIT(CHAIR_TECH_TAP)))
-		r = strv_addf(&v, "Tapping is replaced by gentle kneading because of %s.",
+		r = chair_strv_pushf(&v, "Tapping is replaced by gentle kneading because of %s.",
 			      cond_reason(o, true));
 	if (r >= 0 && p.short_strokes)
-		r = strv_addf(&v, "Long strokes are kept short because of nerve pain.");
+		r = chair_strv_pushf(&v, "Long strokes are kept short because of nerve pain.");
 	if (r >= 0 && (p.avoid_back & ~o->avoid_back & ~(BIT(CHAIR_ZONE_LOWER_BACK) | BIT(CHAIR_ZONE_SACRUM))))
-		r = strv_addf(&v, "The shoulders are avoided too: the shoulder airbags press there.");
+		r = chair_strv_pushf(&v, "The shoulders are avoided too: the shoulder airbags press there.");
 	if (r >= 0 && (p.air_blocked & ~o->avoid_air & BIT(CHAIR_AIR_HIPS)) &&
 	    !has_cond(o, CHAIR_COND_PREGNANCY))
-		r = strv_addf(&v, "The hip airbags stay empty: they press on the avoided lower back.");
+		r = chair_strv_pushf(&v, "The hip airbags stay empty: they press on the avoided lower back.");
 	n = r >= 0 ? chair_policy_losses(prog, hw, &losses) : 0;
 	if (n > 0)
-		r = strv_addf(&v, "Some steps are adapted to what this chair has: %s%s.", losses[0],
+		r = chair_strv_pushf(&v, "Some steps are adapted to what this chair has: %s%s.", losses[0],
 			      n > 1 ? ", and more (chaird --check --config lists them)" : "");
 	chair_strv_free(losses);
 	if (r < 0 || n < 0) {
@@ -498,12 +475,12 @@ int chair_policy_aftercare(const struct chair_program *prog, const struct chair_
 	chair_hw_default(&hw);
 	chair_policy_init(&p, o, &hw);
 	if (why == CHAIR_FINISH_EMERGENCY_STOP || why == CHAIR_FINISH_FAULT)
-		r = strv_addf(&v, "The massage stopped early. If anything hurt, rest and do not "
+		r = chair_strv_pushf(&v, "The massage stopped early. If anything hurt, rest and do not "
 				  "start again today.");
 	if (r >= 0)
-		r = strv_addf(&v, "Drink a glass of water.");
+		r = chair_strv_pushf(&v, "Drink a glass of water.");
 	if (r >= 0)
-		r = strv_addf(&v, has_cond(o, CHAIR_COND_PREGNANCY)
+		r = chair_strv_pushf(&v, has_cond(o, CHAIR_COND_PREGNANCY)
 					  ? "Rest a few minutes, then get up slowly, turning onto your "
 					    "side first."
 					  : "Rest a few minutes, then stand up slowly.");
@@ -515,7 +492,7 @@ int chair_policy_aftercare(const struct chair_program *prog, const struct chair_
 				 stretchable[i] == CHAIR_ZONE_LOWER_BACK ? "lower back"
 									: chair_zone_to_string(stretchable[i]));
 	if (r >= 0 && *stretch && !has_cond(o, CHAIR_COND_RECENT_INJURY))
-		r = strv_addf(&v, "Stretch gently: %s.", stretch);
+		r = chair_strv_pushf(&v, "Stretch gently: %s.", stretch);
 	/* The program's own advice, from its file, less what the session's
 	 * conditions rule out (no heat on an inflamed area or in pregnancy,
 	 * no stretching a fresh injury). */
@@ -527,20 +504,20 @@ int chair_policy_aftercare(const struct chair_program *prog, const struct chair_
 			continue;
 		if (has_cond(o, CHAIR_COND_NERVE_PAIN) && strstr(*a, "soreness"))
 			continue;
-		r = strv_addf(&v, "%s", *a);
+		r = chair_strv_pushf(&v, "%s", *a);
 	}
 	if (r >= 0 && !prog->aftercare && deep_work(prog, o) && !has_cond(o, CHAIR_COND_NERVE_PAIN))
-		r = strv_addf(&v, "After deep work some soreness is normal, and can last a day or two.");
+		r = chair_strv_pushf(&v, "After deep work some soreness is normal, and can last a day or two.");
 	if (r >= 0 && hurt_zone)
-		r = strv_addf(&v, "Keep heat off the swollen or injured area; a cool pack for 10 to 15 "
+		r = chair_strv_pushf(&v, "Keep heat off the swollen or injured area; a cool pack for 10 to 15 "
 				  "minutes is kinder to it.");
 	else if (r >= 0 && !has_cond(o, CHAIR_COND_PREGNANCY))
-		r = strv_addf(&v, "A warm bath or shower helps the muscles stay relaxed.");
+		r = chair_strv_pushf(&v, "A warm bath or shower helps the muscles stay relaxed.");
 	if (r >= 0 && has_cond(o, CHAIR_COND_NERVE_PAIN))
-		r = strv_addf(&v, "If tingling or numbness gets worse, stop using the chair and see "
+		r = chair_strv_pushf(&v, "If tingling or numbness gets worse, stop using the chair and see "
 				  "a doctor.");
 	if (r >= 0 && !prog->aftercare && prog->character == CHAIR_CHARACTER_SEDATIVE)
-		r = strv_addf(&v, "Give yourself a quiet moment before anything busy.");
+		r = chair_strv_pushf(&v, "Give yourself a quiet moment before anything busy.");
 	if (r < 0) {
 		chair_strv_free(v);
 		return -ENOMEM;

@@ -160,6 +160,35 @@ size_t chair_strv_length(char *const *v)
 	return n;
 }
 
+int chair_strv_vpushf(char ***v, const char *fmt, va_list ap)
+{
+	size_t n = chair_strv_length(*v);
+	char **nv, *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return -ENOMEM;
+	nv = realloc(*v, (n + 2) * sizeof(char *));
+	if (!nv) {
+		free(s);
+		return -ENOMEM;
+	}
+	nv[n] = s;
+	nv[n + 1] = NULL;
+	*v = nv;
+	return 0;
+}
+
+int chair_strv_pushf(char ***v, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = chair_strv_vpushf(v, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 void chair_programs_free(struct chair_programs *ps)
 {
 	if (!ps)

@@ -8,6 +8,7 @@
 #ifndef CHAIR_PROGRAM_H
 #define CHAIR_PROGRAM_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -163,5 +164,9 @@ struct chair_program *chair_programs_find(const struct chair_programs *ps, const
 
 void chair_strv_free(char **v);
 size_t chair_strv_length(char *const *v);
+/** Appends a formatted string to the NULL-terminated @p v (which may be
+ * NULL). Returns 0, or -ENOMEM with @p v as it was. */
+int chair_strv_pushf(char ***v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int chair_strv_vpushf(char ***v, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #endif

@@ -25,25 +25,13 @@
 
 _printf_(2, 3) static int warn(struct preview *pv, const char *fmt, ...)
 {
-	size_t n = chair_strv_length(pv->warnings);
-	char **v, *s;
 	va_list ap;
 	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	r = chair_strv_vpushf(&pv->warnings, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return -ENOMEM;
-	v = realloc(pv->warnings, (n + 2) * sizeof(char *));
-	if (!v) {
-		free(s);
-		return -ENOMEM;
-	}
-	v[n] = s;
-	v[n + 1] = NULL;
-	pv->warnings = v;
-	return 0;
+	return r;
 }
 
 static const char *span_text(uint64_t usec, char *buf, size_t n)
