@@ -144,6 +144,10 @@ class System(unittest.TestCase):
         self.assertTrue(all('PRIORITY' in e for e in mine))
         status = sh('systemctl', 'status', '--no-pager', '-n', '20', 'chaird', check=False).stdout
         self.assertIn('active (running)', status)
+        # The installed policy lets it take both its names: the stop has its own.
+        for name in (NAME, 'org.chaird.Stop1'):
+            owner = re.search(r'^PID=(\d+)$', busctl('status', name).stdout, re.M)
+            self.assertEqual(owner and owner.group(1), unit('MainPID'), name)
 
     def test_3_device_policy(self):
         """The unit's device policy holds at run time: in chaird's cgroup,
