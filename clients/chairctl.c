@@ -117,6 +117,50 @@ static int report(const struct ctx *c, DBusError *e)
 	return r;
 }
 
+/* What a method of the API does, in words, for a refusal. */
+static const char *action_words(const char *member)
+{
+	static const struct {
+		const char *member, *words;
+	} actions[] = {
+		{ "Start", "start a session" },
+		{ "Pause", "pause the session" },
+		{ "Resume", "resume the session" },
+		{ "SetIntensity", "change the intensity" },
+		{ "SetHeat", "change the heat" },
+		{ "Reset", "reset the chair" },
+		{ "Scan", "scan the body" },
+		{ "Reload", "reload the programs" },
+		{ "ListProfiles", "list the saved profiles" },
+		{ "SaveProfile", "save a profile" },
+		{ "DeleteProfile", "delete a profile" },
+		{ "History", "read the session history" },
+		{ "Feedback", "give feedback on a session" },
+		{ "Recommend", "ask for a recommendation" },
+	};
+
+	for (size_t i = 0; member && i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strcmp(member, actions[i].member) == 0)
+			return actions[i].words;
+	return "do this";
+}
+
+/* The bus daemon refused the call under the chair's D-Bus policy (its
+ * own text begins "Rejected send message"): say so in words. */
+static bool refused_by_policy(const DBusError *e)
+{
+	return strcmp(e->name, DBUS_ERROR_ACCESS_DENIED) == 0 && e->message &&
+	       strncmp(e->message, "Rejected send message", 21) == 0;
+}
+
+static int report_refusal(const char *member, DBusError *e)
+{
+	err("You are not allowed to %s: only members of group 'chair' (and root) may. "
+	    "Stopping the chair is always allowed.", action_words(member));
+	dbus_error_free(e);
+	return EXIT_DAEMON;
+}
+
 /* The bus, or NULL once the reason it cannot be reached is printed. */
 static DBusConnection *bus_of(const struct ctx *c)
 {
@@ -155,9 +199,10 @@ static DBusMessage *send_call(struct ctx *c, DBusMessage *call, int timeout_ms, 
 	}
 	dbus_error_init(&e);
 	reply = dbus_connection_send_with_reply_and_block(c->bus, call, timeout_ms, &e);
-	dbus_message_unref(call);
 	if (!reply)
-		*ret = report(c, &e);
+		*ret = refused_by_policy(&e) ? report_refusal(dbus_message_get_member(call), &e)
+					     : report(c, &e);
+	dbus_message_unref(call);
 	return reply;
 }
 

@@ -43,6 +43,20 @@ static int write_attr(struct pwm_channel *c, const char *attr, unsigned long v)
 	return write_str(path, buf);
 }
 
+/* Whether chaird may write the files pwm_open() and pwm_set() write. */
+static bool attrs_writable(const struct pwm_channel *c)
+{
+	static const char *const attrs[] = { "period", "duty_cycle", "enable" };
+	char path[600];
+
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", c->dir, attrs[i]);
+		if (access(path, W_OK) < 0)
+			return false;
+	}
+	return true;
+}
+
 int pwm_open(const char *root, const char *chip, unsigned channel, unsigned long period_ns,
 	     struct pwm_channel **ret)
 {
@@ -69,8 +83,10 @@ int pwm_open(const char *root, const char *chip, unsigned channel, unsigned long
 		r = write_str(path, buf);
 		if (r < 0)
 			goto fail;
-		/* udev may take a moment to make the new attributes ours. */
-		for (int i = 0; i < 100 && stat(c->dir, &st) < 0; i++)
+		/* The kernel makes the channel's directory at once, its files
+		 * root's; udev then hands them to group gpio (60-chaird-pwm.rules),
+		 * a moment later. Wait up to a second for both. */
+		for (int i = 0; i < 100 && (stat(c->dir, &st) < 0 || !attrs_writable(c)); i++)
 			nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	}
 	r = write_attr(c, "period", period_ns);

@@ -120,9 +120,10 @@ chaird_setup_hostile_build() {
 }
 
 # The test VM (tools/vm-kernel, tools/vm-run): QEMU, and Debian's kernel
-# source with what building it needs.
+# source with what building it needs; for the system suite's kiosk test,
+# cage (which will not start without Xwayland) and grim.
 CHAIRD_VM_DEPS=(qemu-system-x86 build-essential flex bison bc libelf-dev libssl-dev xz-utils udev
-	python3)
+	python3 cage xwayland grim)
 
 chaird_install_vm_deps() {
 	local missing=() p codename

@@ -41,6 +41,7 @@ class TestInstall(unittest.TestCase):
             d['unitdir'] + '/chaird.service',
             d['sysusersdir'] + '/chaird.conf',
             d['udevrulesdir'] + '/60-chaird-gpio.rules',
+            d['udevrulesdir'] + '/60-chaird-pwm.rules',
             d['sysconfdir'] + '/chaird/programs.d/',
             d['bashcompletiondir'] + '/chairctl',
         }

@@ -189,6 +189,12 @@ def main():
         check('a guest gets AccessDenied for SetIntensity', error_name(r) == DENIED, r.stderr)
         r = gdbus(GUEST, env, 'Reset')
         check('a guest gets AccessDenied for Reset', error_name(r) == DENIED, r.stderr)
+        r = as_user(GUEST, [staged(dest, dirs['bindir'] + '/chairctl'), 'start', '--program',
+                            'relax'], env)
+        check('chairctl tells a guest in words that only group chair may start',
+              r.returncode == 1 and "You are not allowed to start a session: only members of "
+              "group 'chair' (and root) may. Stopping the chair is always allowed." in r.stderr,
+              r.stderr)
         for method, args, iface in (('EmergencyStop', (), 'org.chaird.Chair1'),
                                     ('Stop', (), 'org.chaird.Chair1'),
                                     ('ListPrograms', (), 'org.chaird.Chair1'),

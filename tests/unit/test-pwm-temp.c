@@ -130,12 +130,55 @@ static size_t read_events(int fd, char names[][32], size_t max)
 	return n;
 }
 
+static const char *const channel_attrs[] = { "period", "duty_cycle", "enable" };
+
+/* Forks the child that plays the kernel: once "export" is written, it puts
+ * the channel's directory back from @p aside to @p chan, as the kernel makes
+ * it. With @p udev_ms > 0 it plays udev too: that much later it makes the
+ * channel's files writable, as 60-chaird-pwm.rules does. Returns once the
+ * child is watching. */
+static void spawn_kernel(const char *export, const char *aside, const char *chan, long udev_ms)
+{
+	int pipefd[2];
+	char b[512];
+
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		struct pollfd p = { .fd = ifd, .events = POLLIN };
+
+		inotify_add_watch(ifd, export, IN_MODIFY);
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(1);
+		/* Put the channel back once "export" is written, or give up. */
+		if (poll(&p, 1, CHILD_DEADLINE_MS) != 1 || read(ifd, b, sizeof(b)) <= 0)
+			_exit(2);
+		if (rename(aside, chan) != 0)
+			_exit(3);
+		if (udev_ms > 0) {
+			nanosleep(&(struct timespec){ .tv_sec = udev_ms / 1000,
+						      .tv_nsec = udev_ms % 1000 * 1000000 }, NULL);
+			for (size_t i = 0; i < 3; i++) {
+				snprintf(b, sizeof(b), "%s/%s", chan, channel_attrs[i]);
+				if (chmod(b, 0666) != 0)
+					_exit(4);
+			}
+		}
+		_exit(0);
+	}
+	assert_int_equal(read(pipefd[0], b, 1), 1); /* the child is watching */
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 static void test_pwm_order(void **state)
 {
 	struct pwm_channel *c = NULL;
 	char names[16][32], buf[TEST_PATH_MAX * 2], chan[TEST_PATH_MAX * 2];
 	char aside[TEST_PATH_MAX * 2], export[TEST_PATH_MAX * 2];
-	int fd, pipefd[2];
+	int fd;
 	size_t n;
 
 	(void)state;
@@ -150,23 +193,7 @@ static void test_pwm_order(void **state)
 	snprintf(buf, sizeof(buf), "%s/pwmchip0", root);
 	assert_true(inotify_add_watch(fd, buf, IN_MODIFY) >= 0);
 	assert_true(inotify_add_watch(fd, aside, IN_MODIFY) >= 0); /* follows the rename */
-	assert_int_equal(pipe(pipefd), 0);
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		struct pollfd p = { .fd = ifd, .events = POLLIN };
-		char b[512];
-
-		inotify_add_watch(ifd, export, IN_MODIFY);
-		if (write(pipefd[1], "r", 1) != 1)
-			_exit(1);
-		/* Put the channel back once "export" is written, or give up. */
-		if (poll(&p, 1, CHILD_DEADLINE_MS) != 1 || read(ifd, b, sizeof(b)) <= 0)
-			_exit(2);
-		_exit(rename(aside, chan) == 0 ? 0 : 3);
-	}
-	assert_int_equal(read(pipefd[0], buf, 1), 1); /* the child is watching */
+	spawn_kernel(export, aside, chan, 0);
 	assert_int_equal(pwm_open(root, "pwmchip0", 1, 40000, &c), 0);
 	assert_int_equal(reap_child(), 0);
 
@@ -210,8 +237,49 @@ static void test_pwm_order(void **state)
 	/* A chip that does not exist is an error, not a hang. */
 	assert_int_equal(pwm_open(root, "pwmchip7", 0, 40000, &c), -ENOENT);
 	close(fd);
-	close(pipefd[0]);
-	close(pipefd[1]);
+	remove_tree();
+}
+
+/* After an export the channel's files are the kernel's, read-only to chaird,
+ * until udev hands them over a moment later: pwm_open() waits for that
+ * instead of failing. A child plays the kernel and a slow udev; pwm_open()
+ * runs in another child, as nobody when this test runs as root. */
+static void test_pwm_waits_for_udev(void **state)
+{
+	char path[TEST_PATH_MAX * 3], chan[TEST_PATH_MAX * 2], aside[TEST_PATH_MAX * 2];
+	char export[TEST_PATH_MAX * 2];
+	pid_t opener;
+	int status;
+
+	(void)state;
+	make_tree();
+	snprintf(chan, sizeof(chan), "%s/pwmchip0/pwm1", root);
+	snprintf(aside, sizeof(aside), "%s/aside", root);
+	snprintf(export, sizeof(export), "%s/pwmchip0/export", root);
+	assert_int_equal(chmod(root, 0755), 0);
+	assert_int_equal(chmod(export, 0666), 0);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", chan, channel_attrs[i]);
+		assert_int_equal(chmod(path, 0444), 0);
+	}
+	assert_int_equal(rename(chan, aside), 0);
+	spawn_kernel(export, aside, chan, 200);
+	opener = fork();
+	assert_true(opener >= 0);
+	if (opener == 0) {
+		struct pwm_channel *c = NULL;
+		int r;
+
+		if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(100);
+		r = pwm_open(root, "pwmchip0", 1, 40000, &c);
+		pwm_close(c);
+		_exit(r < 0 ? -r : 0);
+	}
+	assert_int_equal(waitpid(opener, &status, 0), opener);
+	assert_int_equal(reap_child(), 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* not EACCES */
 	remove_tree();
 }
 
@@ -288,6 +356,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_pwm_order, teardown_child),
+		cmocka_unit_test_teardown(test_pwm_waits_for_udev, teardown_child),
 		cmocka_unit_test(test_temperature_files),
 		cmocka_unit_test(test_readings_to_safety),
 	};
