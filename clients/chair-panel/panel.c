@@ -242,10 +242,12 @@ static char *lines(const char *const *v, const char *bullet)
 	return g_string_free(s, FALSE);
 }
 
-/* What the chair learned and changed, a sentence a line. The daemon offers
- * "tap to include it" for a zone it avoids because it hurt last time, but
- * putting it back takes a new Start() with the person's own avoid list:
- * the panel has no such tap, so it does not promise one. */
+/* What the chair learned and changed, a sentence a line. The daemon ends
+ * the sentence for a zone it avoids because it hurt last time with "tap to
+ * include it"; but putting it back takes a new Start() with the person's
+ * own avoid list, so the panel's tap is a button of its own that says so
+ * ("Start again, with your lower back"), and on the home screen there is
+ * none. The sentence stops before the promise. */
 static char *learned_lines(const char *const *v, const char *bullet)
 {
 	GString *s = g_string_new(NULL);

@@ -604,6 +604,7 @@ class TestPanel(unittest.TestCase):
         p.tap('program-swedish')
         d = p.wait_screen('setup')
         self.on_screen(d, 'setup-save', 'setup-start')
+        p.screenshot('setup-person')
         p.tap('setup-save')
         wait_until(lambda: self.profile('Anna').get('program') == 'swedish', 10,
                    'Swedish saved as Anna\'s usual')
