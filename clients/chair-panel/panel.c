@@ -1225,14 +1225,12 @@ static void profiles_done(GObject *src, GAsyncResult *res, gpointer data)
 	fill_who(p);
 }
 
+/* Without the chair, the buttons stay as they were: the person is still in
+ * the chair when it comes back. */
 static void refresh_profiles(struct panel *p)
 {
-	if (p->proxy) {
+	if (p->proxy)
 		chair_chair1_call_list_profiles(p->proxy, NULL, profiles_done, p);
-		return;
-	}
-	g_clear_pointer(&p->profiles, g_variant_unref);
-	fill_who(p);
 }
 
 /* My usual: only the profile. The daemon fills in the rest from it, and
@@ -1943,7 +1941,6 @@ static void name_vanished(GDBusConnection *c, const char *name, gpointer data)
 
 	g_clear_object(&p->proxy);
 	p->show_finished = false;
-	refresh_profiles(p);
 	follow(p);
 }
 
@@ -2562,6 +2559,7 @@ static void activate(GtkApplication *app, gpointer data)
 	add_page(p, build_finished(p), "finished");
 	gtk_box_append(GTK_BOX(root), GTK_WIDGET(p->stack));
 	gtk_window_set_child(p->window, root);
+	fill_who(p); /* Guest, until the chair says who else */
 	follow(p);
 	gtk_window_present(p->window);
 	if (!g_getenv("CHAIR_PANEL_WINDOWED"))

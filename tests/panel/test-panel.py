@@ -630,6 +630,9 @@ class TestPanel(unittest.TestCase):
     def test_5_waiting_and_recovery(self):
         c, p = self.chair, self.panel
         self.go_home()
+        # Anna is in the chair while the chair's controller restarts.
+        p.tap('profile-Anna')
+        wait_until(lambda: p.layout()['texts']['who'] == 'Anna', 5, 'Anna chosen')
         c.close()
         # What the person sees: the window title says it.
         wait_until(lambda: p.window_title() == 'Chair panel — Waiting for the chair', 10,
@@ -650,14 +653,16 @@ class TestPanel(unittest.TestCase):
         p.wait_screen('home')
         wait_until(lambda: not p.layout()['texts']['stop-alert'], 10, 'the alert to clear')
         wait_until(lambda: 'program-relax' in p.layout()['widgets'], 10, 'programs again')
-        # Anna's profile is kept across the restart, and Guest stays chosen.
-        wait_until(lambda: 'profile-Anna' in p.layout()['widgets'], 10, 'Anna after the restart')
-        self.assertEqual(p.layout()['texts']['who'], '')
+        # Anna's profile is kept across the restart, and she is still chosen.
+        wait_until(lambda: 'home-usual' in p.layout()['widgets'], 10, 'Anna after the restart')
+        self.assertEqual(p.layout()['texts']['who'], 'Anna')
+        p.tap('who-guest')
+        wait_until(lambda: p.layout()['texts']['who'] == '', 5, 'Guest chosen')
         p.tap('program-relax')
         p.wait_screen('setup')
         p.tap('setup-start')
         wait_until(lambda: self.chair.state() == 'running', 10, 'a session after recovery')
-        # Guest was chosen last (test_4b): a guest's start names no profile.
+        # A guest's start names no profile.
         self.assertEqual(self.chair.get('Profile'), '')
 
     def test_6_screenshots(self):
