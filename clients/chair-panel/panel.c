@@ -51,7 +51,8 @@ struct panel {
 	 * with the next Start. */
 	char *person;
 	GVariant *profiles; /* ListProfiles(); NULL when the chair keeps none */
-	GtkWidget *who, *person_note, *usual_button, *usual_what, *usual_learned, *home_refusal, *save_button;
+	GtkWidget *who, *person_note, *home_refusal, *save_button;
+	GtkWidget *usual_button, *usual_what, *usual_learned;
 	bool filling_who;
 
 	/* Past massages. */
@@ -1107,13 +1108,11 @@ static void show_person(struct panel *p)
 	g_autoptr(GVariant) settings = person_settings(p);
 	g_autofree const char **learned = NULL;
 	g_autofree char *changes = NULL;
-	GString *s = g_string_new(NULL);
+	GString *s = g_string_new(NULL), *what = g_string_new(NULL);
 	const char *program = NULL;
 	bool usual = false;
 	guint64 d;
 	guint32 u;
-
-	GString *what = g_string_new(NULL);
 
 	gtk_widget_set_visible(p->home_refusal, FALSE);
 	if (settings) {
