@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "history.h"
 #include "timeline.h"
 #include "wording.h"
 #include "chair-generated.h"
@@ -20,6 +21,7 @@
 #define BUS_NAME "org.chaird.Chair1"
 #define OBJECT_PATH "/org/chaird/Chair1"
 #define MAX_PROGRAMS 64
+#define HISTORY_ROWS 20
 
 struct program {
 	char *id, *name, *description, *character;
@@ -44,6 +46,20 @@ struct panel {
 	size_t n_programs;
 	GtkWidget *grid;
 	GtkWidget *home_note;
+
+	/* Who is in the chair: a profile's name, or NULL for a guest. It goes
+	 * with the next Start. */
+	char *person;
+	GVariant *profiles; /* ListProfiles(); NULL when the chair keeps none */
+	GtkWidget *who, *person_note, *home_refusal, *save_button;
+	GtkWidget *usual_button, *usual_what, *usual_learned;
+	bool filling_who;
+
+	/* Past massages. */
+	GtkWidget *history_rows, *history_note, *history_mine, *history_all;
+	GString *history_text; /* the rows, for the layout dump */
+	bool history_everyone;
+	unsigned history_gen; /* the latest request: older replies are dropped */
 
 	/* Before start. */
 	struct program *chosen;
@@ -73,6 +89,14 @@ struct panel {
 	GtkWidget *run_title, *run_progress, *run_left, *run_step, *run_state;
 	GtkWidget *run_intensity, *run_heat, *run_temp, *pause_button;
 	GtkWidget *run_marks, *run_adjust, *run_feedback;
+	/* My usual: the back zones the chair keeps off because they hurt last
+	 * time, each with a tap that starts the usual again with it included
+	 * (Start() with the person's own avoid list: the API has no other way). */
+	GtkWidget *run_include;
+	bool usual_session, restarting, starting_again, skip_finish;
+	char **usual_avoided;
+	GVariant *restart_opts;
+	char *restart_note;
 	struct body *run_body;
 
 	/* Stops and faults. */
@@ -219,6 +243,28 @@ static char *lines(const char *const *v, const char *bullet)
 	return g_string_free(s, FALSE);
 }
 
+/* What the chair learned and changed, a sentence a line. The daemon ends
+ * the sentence for a zone it avoids because it hurt last time with "tap to
+ * include it"; but putting it back takes a new Start() with the person's
+ * own avoid list, so the panel's tap is a button of its own that says so
+ * ("Start again, with your lower back"), and on the home screen there is
+ * none. The sentence stops before the promise. */
+static char *learned_lines(const char *const *v, const char *bullet)
+{
+	GString *s = g_string_new(NULL);
+
+	for (size_t i = 0; v && v[i]; i++) {
+		const char *tap = strstr(v[i], "; tap to include");
+
+		g_string_append_printf(s, "%s%s", i ? "\n" : "", bullet);
+		if (tap)
+			g_string_append_printf(s, "%.*s.", (int)(tap - v[i]), v[i]);
+		else
+			g_string_append(s, v[i]);
+	}
+	return g_string_free(s, FALSE);
+}
+
 /* --- the layout, for the tests: where each named widget is ---------------- */
 
 static void dump_widget(struct panel *p, GString *out, GtkWidget *w, bool *first)
@@ -312,6 +358,16 @@ static void dump_layout(struct panel *p)
 	json_text(out, "finished-care", p->finished_care, true);
 	json_text(out, "setup-desc", p->setup_desc, true);
 	json_text(out, "setup-hint", p->setup_hint, true);
+	json_text(out, "home-note", p->home_note, true);
+	json_text(out, "person", p->person_note, true);
+	json_text(out, "usual", p->usual_what, true);
+	json_text(out, "usual-learned", p->usual_learned, true);
+	json_text(out, "run-title", p->run_title, true);
+	json_text(out, "history-note", p->history_note, true);
+	g_string_append(out, ",\"history\":");
+	json_string(out, p->history_text->str);
+	g_string_append(out, ",\"who\":");
+	json_string(out, p->person ? p->person : "");
 	g_string_append(out, "}}\n");
 	tmp = g_strconcat(p->layout_path, ".tmp", NULL);
 	if (g_file_set_contents(tmp, out->str, -1, NULL))
@@ -356,6 +412,8 @@ static gboolean retry_dump(gpointer data)
 
 /* --- screens ------------------------------------------------------------- */
 
+static void refresh_profiles(struct panel *p);
+
 static void show(struct panel *p, const char *page, const char *title)
 {
 	char *t = g_strdup_printf("Chair panel — %s", title);
@@ -366,11 +424,17 @@ static void show(struct panel *p, const char *page, const char *title)
 	if (g_strcmp0(p->page, page) != 0) {
 		p->page = page;
 		gtk_stack_set_visible_child_name(p->stack, page);
+		/* The daemon says nothing when a profile is saved elsewhere:
+		 * the home screen asks each time it is shown. */
+		if (g_str_equal(page, "home"))
+			refresh_profiles(p);
 	}
 	schedule_dump(p);
 }
 
 static void update_running(struct panel *p);
+static void usual_again(struct panel *p, const char *state);
+static void usual_ask(struct panel *p);
 
 /* Decides the screen from the daemon's state. */
 static void follow(struct panel *p)
@@ -386,6 +450,9 @@ static void follow(struct panel *p)
 		show(p, "waiting", "Waiting for the chair");
 		return;
 	}
+	if (p->restarting && !g_str_equal(state, "running") && !g_str_equal(state, "paused") &&
+	    !g_str_equal(state, "stopping"))
+		usual_again(p, state);
 	if (g_str_equal(state, "emergency-stop")) {
 		p->show_finished = false;
 		show(p, "estop", "Emergency stop");
@@ -401,7 +468,7 @@ static void follow(struct panel *p)
 		show(p, "fault", "The chair stopped: a fault");
 	} else if (g_str_equal(state, "running") || g_str_equal(state, "paused") ||
 		   g_str_equal(state, "scanning") ||
-		   (g_str_equal(state, "stopping") && !p->show_finished)) {
+		   (g_str_equal(state, "stopping") && !p->show_finished) || p->starting_again) {
 		update_running(p);
 		show(p, "running", g_str_equal(state, "paused") ? "Paused" : "Massage in progress");
 	} else if (p->show_finished) {
@@ -417,6 +484,8 @@ static void follow(struct panel *p)
 		show(p, "setup", "Before you start");
 	} else if (g_strcmp0(p->page, "choose") == 0) {
 		show(p, "choose", "Help me choose");
+	} else if (g_strcmp0(p->page, "history") == 0) {
+		show(p, "history", "Past massages");
 	} else {
 		show(p, "home", "Choose a massage");
 	}
@@ -431,17 +500,23 @@ static void update_running(struct panel *p)
 	const char *step = chair_chair1_get_step(p->proxy);
 	const char *zone = chair_chair1_get_zone(p->proxy);
 	const char *prog = chair_chair1_get_program(p->proxy);
+	const char *who = chair_chair1_get_profile(p->proxy);
 	GVariant *temps = chair_chair1_get_temperatures(p->proxy);
 	char buf[256];
 
 	prog = program_name(p, prog);
-	gtk_label_set_text(GTK_LABEL(p->run_title), prog && *prog ? prog : "Body scan");
+	/* Whose session it is: the daemon's Profile, not the panel's choice. */
+	snprintf(buf, sizeof(buf), "%s%s%s", prog && *prog ? prog : "Body scan",
+		 who && *who ? ", for " : "", who && *who ? who : "");
+	gtk_label_set_text(GTK_LABEL(p->run_title), buf);
 	gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(p->run_progress),
 				      du ? (double)el / (double)du : 0);
 	snprintf(buf, sizeof(buf), "%" G_GUINT64_FORMAT ":%02" G_GUINT64_FORMAT " left", left / 60,
 		 left % 60);
 	gtk_label_set_text(GTK_LABEL(p->run_left), buf);
-	if (g_strcmp0(state, "paused") == 0)
+	if (p->restarting || p->starting_again)
+		snprintf(buf, sizeof(buf), "%s", p->restart_note);
+	else if (g_strcmp0(state, "paused") == 0)
 		snprintf(buf, sizeof(buf), "Paused. Tap Resume to go on.");
 	else if (g_strcmp0(state, "stopping") == 0)
 		snprintf(buf, sizeof(buf), "Finishing: the roller moves back to rest.");
@@ -458,7 +533,7 @@ static void update_running(struct panel *p)
 		const char *focus = chair_chair1_get_focus(p->proxy);
 		const char *const *avoid = chair_chair1_get_avoid(p->proxy), *const *conds;
 		GString *m = g_string_new(NULL);
-		char *adj = lines(chair_chair1_get_adjustments(p->proxy), "");
+		char *adj = learned_lines(chair_chair1_get_adjustments(p->proxy), "");
 
 		body_show_session(p->run_body, focus, avoid);
 		if (focus && *focus && zone_words(focus))
@@ -479,6 +554,10 @@ static void update_running(struct panel *p)
 		gtk_widget_set_visible(p->run_marks, m->len > 0);
 		gtk_label_set_text(GTK_LABEL(p->run_adjust), adj);
 		gtk_widget_set_visible(p->run_adjust, *adj != 0);
+		gtk_widget_set_visible(p->run_include, p->usual_session && !p->restarting &&
+				       !p->starting_again && p->usual_avoided && p->usual_avoided[0] &&
+				       (g_strcmp0(state, "running") == 0 ||
+					g_strcmp0(state, "paused") == 0));
 		g_string_free(m, TRUE);
 		g_free(adj);
 	}
@@ -700,6 +779,7 @@ static void programs_done(GObject *src, GAsyncResult *res, gpointer data)
 
 	if (!chair_chair1_call_list_programs_finish(CHAIR_CHAIR1(src), &list, res, &e)) {
 		gtk_label_set_text(GTK_LABEL(p->home_note), e->message);
+		gtk_widget_set_visible(p->home_note, TRUE);
 		g_error_free(e);
 		return;
 	}
@@ -719,13 +799,16 @@ static void programs_done(GObject *src, GAsyncResult *res, gpointer data)
 	}
 	g_variant_unref(list);
 	fill_grid(p);
-	gtk_label_set_text(GTK_LABEL(p->home_note), "Tap a massage to choose it.");
+	/* The cards say it themselves: the note was only for the wait. */
+	gtk_label_set_text(GTK_LABEL(p->home_note), "");
+	gtk_widget_set_visible(p->home_note, FALSE);
 	follow(p);
 }
 
 /* --- before start --------------------------------------------------------- */
 
 static void setup_changed(struct panel *p);
+static GVariant *person_settings(struct panel *p);
 
 static void show_values(struct panel *p)
 {
@@ -738,6 +821,39 @@ static void show_values(struct panel *p)
 	snprintf(buf, sizeof(buf), "%u", p->heat);
 	gtk_label_set_text(GTK_LABEL(p->heat_label), buf);
 	setup_changed(p);
+}
+
+/* The person's own settings, where their profile has them, so that what
+ * the screen shows is what Start() gets. */
+static void setup_from_person(struct panel *p)
+{
+	g_autoptr(GVariant) settings = person_settings(p);
+	g_autofree const char **avoid = NULL, **air = NULL, **conds = NULL;
+	g_autoptr(GStrvBuilder) all = g_strv_builder_new();
+	g_auto(GStrv) marks = NULL;
+	const char *focus = NULL;
+	guint64 d;
+	guint32 u;
+
+	if (!settings)
+		return;
+	if (g_variant_lookup(settings, "duration_usec", "t", &d))
+		p->minutes = (unsigned)CLAMP(d / 60000000, 5, 30);
+	if (g_variant_lookup(settings, "intensity", "u", &u))
+		p->intensity = CLAMP(u, 1, 5);
+	if (g_variant_lookup(settings, "heat", "u", &u))
+		p->heat = MIN(u, 3);
+	g_variant_lookup(settings, "focus", "&s", &focus);
+	if (g_variant_lookup(settings, "avoid", "^a&s", &avoid))
+		g_strv_builder_addv(all, avoid);
+	if (g_variant_lookup(settings, "avoid_air", "^a&s", &air))
+		g_strv_builder_addv(all, air);
+	marks = g_strv_builder_end(all);
+	body_show_session(p->setup_body, focus, (const char *const *)marks);
+	if (g_variant_lookup(settings, "conditions", "^a&s", &conds))
+		for (int i = 0; i < 5; i++)
+			gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->conditions[i]),
+						     g_strv_contains(conds, condition_ids[i]));
 }
 
 static void setup_for(struct panel *p, struct program *prog)
@@ -754,6 +870,8 @@ static void setup_for(struct panel *p, struct program *prog)
 	for (int i = 0; i < 5; i++)
 		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->conditions[i]), FALSE);
 	body_reset(p->setup_body);
+	setup_from_person(p);
+	gtk_widget_set_visible(p->save_button, p->person != NULL);
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->preview_button), FALSE);
 	show_values(p);
 	p->show_finished = false;
@@ -798,29 +916,70 @@ static GtkWidget *stepper(const char *title, const char *name, const char *less,
 	return row;
 }
 
+/* Why the chair will not start, in the daemon's own words with each
+ * program by its name, shown in @where. Frees @e. */
+static void show_refusal(struct panel *p, GtkWidget *where, GError *e)
+{
+	char *raw = error_message(e), *msg = with_program_names(p, raw);
+
+	gtk_label_set_text(GTK_LABEL(where), msg);
+	gtk_widget_set_visible(where, TRUE);
+	g_free(raw);
+	g_free(msg);
+	g_error_free(e);
+	schedule_dump(p);
+}
+
+/* @opts (a{sv}) and the person in the chair, as Start() takes them
+ * (floating). A guest starts with no profile. */
+static GVariant *for_person(struct panel *p, GVariant *opts)
+{
+	GVariantBuilder b;
+	GVariantIter it;
+	GVariant *entry;
+
+	g_variant_ref_sink(opts);
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+	g_variant_iter_init(&it, opts);
+	while ((entry = g_variant_iter_next_value(&it))) {
+		g_variant_builder_add_value(&b, entry);
+		g_variant_unref(entry);
+	}
+	if (p->person)
+		g_variant_builder_add(&b, "{sv}", "profile", g_variant_new_string(p->person));
+	g_variant_unref(opts);
+	return g_variant_builder_end(&b);
+}
+
 static void start_done(GObject *src, GAsyncResult *res, gpointer data)
 {
-	struct panel *p = data;
+	GtkWidget *b = data;
+	struct panel *p = g_object_get_data(G_OBJECT(b), "panel");
 	GError *e = NULL;
 
-	gtk_widget_set_sensitive(p->start_button, TRUE);
+	gtk_widget_set_sensitive(b, TRUE);
+	p->starting_again = false;
 	if (chair_chair1_call_start_finish(CHAIR_CHAIR1(src), res, &e)) {
+		p->usual_session = b == p->usual_button;
+		if (p->usual_session)
+			usual_ask(p);
 		follow(p);
 		return;
 	}
-	{
-		char *raw = error_message(e), *msg = with_program_names(p, raw);
-
-		/* The daemon's own words: why the chair will not start. They
-		 * take the description's place, so everything stays on screen. */
-		gtk_label_set_text(GTK_LABEL(p->refusal), msg);
-		gtk_widget_set_visible(p->refusal, TRUE);
+	/* On "Before you start", it takes the description's place, so
+	 * everything stays on screen. */
+	if (b == p->start_button)
 		gtk_widget_set_visible(p->setup_desc, FALSE);
-		g_free(raw);
-		g_free(msg);
-	}
-	g_error_free(e);
-	schedule_dump(p);
+	show_refusal(p, g_object_get_data(G_OBJECT(b), "refusal"), e);
+}
+
+/* Start() from the button @b, which waits for the reply; a refusal is
+ * shown in the label set on @b as "refusal". */
+static void start_from(struct panel *p, GtkWidget *b, const char *id, GVariant *opts)
+{
+	g_object_set_data(G_OBJECT(b), "panel", p);
+	gtk_widget_set_sensitive(b, FALSE);
+	chair_chair1_call_start(p->proxy, id, opts, NULL, start_done, b);
 }
 
 /* The options as chosen on this screen, as Start() takes them (floating). */
@@ -882,6 +1041,10 @@ static void setup_changed(struct panel *p)
 	}
 	gtk_label_set_text(GTK_LABEL(p->setup_hint), h->str);
 	g_string_free(h, TRUE);
+	if (p->save_button) { /* a new choice, not saved yet */
+		gtk_button_set_label(GTK_BUTTON(p->save_button), "Save as my usual");
+		gtk_widget_set_sensitive(p->save_button, TRUE);
+	}
 	if (p->chosen && p->timeline)
 		timeline_set(p->timeline, p->chosen->id, setup_options(p));
 	schedule_dump(p);
@@ -909,8 +1072,7 @@ static void on_start(GtkButton *b, gpointer data)
 
 	if (!p->proxy || !p->chosen)
 		return;
-	gtk_widget_set_sensitive(p->start_button, FALSE);
-	chair_chair1_call_start(p->proxy, p->chosen->id, setup_options(p), NULL, start_done, p);
+	start_from(p, p->start_button, p->chosen->id, for_person(p, setup_options(p)));
 }
 
 static void on_back(GtkButton *b, gpointer data)
@@ -919,6 +1081,336 @@ static void on_back(GtkButton *b, gpointer data)
 
 	p->show_finished = false;
 	show(p, "home", "Choose a massage");
+}
+
+/* --- who is in the chair -------------------------------------------------- */
+
+/* The chosen person's settings (a{sv}; unref it), or NULL for a guest. */
+static GVariant *person_settings(struct panel *p)
+{
+	GVariantIter it;
+	const char *name;
+	GVariant *settings;
+
+	if (!p->person || !p->profiles)
+		return NULL;
+	g_variant_iter_init(&it, p->profiles);
+	while (g_variant_iter_next(&it, "(&s@a{sv})", &name, &settings)) {
+		if (g_ascii_strcasecmp(name, p->person) == 0)
+			return settings;
+		g_variant_unref(settings);
+	}
+	return NULL;
+}
+
+static void show_person(struct panel *p)
+{
+	g_autoptr(GVariant) settings = person_settings(p);
+	g_autofree const char **learned = NULL;
+	g_autofree char *changes = NULL;
+	GString *s = g_string_new(NULL), *what = g_string_new(NULL);
+	const char *program = NULL;
+	bool usual = false;
+	guint64 d;
+	guint32 u;
+
+	gtk_widget_set_visible(p->home_refusal, FALSE);
+	if (settings) {
+		usual = g_variant_lookup(settings, "program", "&s", &program) && *program;
+		if (usual) {
+			/* On the button: what one tap starts. */
+			g_string_append(what, program_name(p, program));
+			if (g_variant_lookup(settings, "duration_usec", "t", &d))
+				g_string_append_printf(what, ", %" G_GUINT64_FORMAT " minutes",
+						       d / 60000000);
+			if (g_variant_lookup(settings, "intensity", "u", &u))
+				g_string_append_printf(what, ", pressure %u", u);
+			if (g_variant_lookup(settings, "heat", "u", &u))
+				g_string_append_printf(what, u ? ", warmth %u" : ", no warmth", u);
+		} else {
+			g_string_append_printf(s, "%s has no usual massage yet. Choose one below; "
+					       "on the next screen, “Save as my usual” keeps it.",
+					       p->person);
+		}
+		/* What will be different this time, and why. */
+		if (g_variant_lookup(settings, "learned", "^a&s", &learned))
+			changes = learned_lines(learned, "");
+	}
+	gtk_label_set_text(GTK_LABEL(p->usual_what), what->str);
+	gtk_label_set_text(GTK_LABEL(p->usual_learned), changes ? changes : "");
+	gtk_widget_set_visible(p->usual_learned, changes && *changes);
+	gtk_label_set_text(GTK_LABEL(p->person_note), s->str);
+	gtk_widget_set_visible(p->person_note, s->len > 0);
+	gtk_widget_set_visible(p->usual_button, usual);
+	g_string_free(s, TRUE);
+	g_string_free(what, TRUE);
+	schedule_dump(p);
+}
+
+static void on_who(GtkToggleButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	if (p->filling_who || !gtk_toggle_button_get_active(b))
+		return;
+	g_free(p->person);
+	p->person = g_strdup(g_object_get_data(G_OBJECT(b), "person"));
+	show_person(p);
+}
+
+static GtkWidget *who_button(struct panel *p, const char *person, GtkWidget *group)
+{
+	GtkWidget *b = gtk_toggle_button_new_with_label(person ? person : "Guest");
+	char *name = person ? g_strdup_printf("profile-%s", person) : g_strdup("who-guest");
+
+	gtk_widget_set_name(b, name);
+	g_object_set_data_full(G_OBJECT(b), "person", g_strdup(person), g_free);
+	if (group)
+		gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(b), GTK_TOGGLE_BUTTON(group));
+	g_signal_connect(b, "toggled", G_CALLBACK(on_who), p);
+	gtk_flow_box_append(GTK_FLOW_BOX(p->who), b);
+	g_free(name);
+	return b;
+}
+
+/* One button a profile, and Guest. The person stays chosen while their
+ * profile is there; without it (deleted, or no memory), it is a guest. */
+static void fill_who(struct panel *p)
+{
+	GtkWidget *c, *first = NULL, *chosen = NULL;
+	GVariantIter it;
+	const char *name;
+	GVariant *settings;
+
+	p->filling_who = true;
+	while ((c = gtk_widget_get_first_child(p->who)))
+		gtk_flow_box_remove(GTK_FLOW_BOX(p->who), c);
+	if (p->profiles) {
+		g_variant_iter_init(&it, p->profiles);
+		while (g_variant_iter_next(&it, "(&s@a{sv})", &name, &settings)) {
+			GtkWidget *b = who_button(p, name, first);
+
+			first = first ? first : b;
+			if (p->person && g_ascii_strcasecmp(name, p->person) == 0) {
+				chosen = b;
+				g_free(p->person);
+				p->person = g_strdup(name);
+			}
+			g_variant_unref(settings);
+		}
+	}
+	c = who_button(p, NULL, first);
+	if (!chosen) {
+		g_clear_pointer(&p->person, g_free);
+		chosen = c;
+	}
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(chosen), TRUE);
+	p->filling_who = false;
+	show_person(p);
+}
+
+static void profiles_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GVariant *list = NULL;
+	GError *e = NULL;
+
+	g_clear_pointer(&p->profiles, g_variant_unref);
+	/* A chair that keeps no profiles just has guests: nothing to say. */
+	if (chair_chair1_call_list_profiles_finish(CHAIR_CHAIR1(src), &list, res, &e))
+		p->profiles = list;
+	else
+		g_error_free(e);
+	fill_who(p);
+}
+
+/* Without the chair, the buttons stay as they were: the person is still in
+ * the chair when it comes back. */
+static void refresh_profiles(struct panel *p)
+{
+	if (p->proxy)
+		chair_chair1_call_list_profiles(p->proxy, NULL, profiles_done, p);
+}
+
+/* My usual: only the profile. The daemon fills in the rest from it, and
+ * applies what it learned, saying each change in Adjustments. */
+static void on_usual(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+	GVariantBuilder o;
+
+	if (!p->proxy || !p->person)
+		return;
+	g_variant_builder_init(&o, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&o, "{sv}", "profile", g_variant_new_string(p->person));
+	p->show_finished = false;
+	start_from(p, p->usual_button, "", g_variant_builder_end(&o));
+}
+
+static void save_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GError *e = NULL;
+
+	if (!chair_chair1_call_save_profile_finish(CHAIR_CHAIR1(src), res, &e)) {
+		show_refusal(p, p->refusal, e);
+		gtk_widget_set_sensitive(p->save_button, TRUE);
+		return;
+	}
+	gtk_button_set_label(GTK_BUTTON(p->save_button), "Saved");
+	refresh_profiles(p);
+	schedule_dump(p);
+}
+
+/* This screen's choices become the person's usual. Their shoulder height
+ * stays: it comes from a scan, not from this screen. */
+static void on_save(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+	g_autoptr(GVariant) old = person_settings(p);
+	GVariant *opts = g_variant_ref_sink(setup_options(p));
+	GVariantBuilder s;
+	GVariantIter it;
+	GVariant *entry;
+	guint32 shoulder;
+
+	if (!p->proxy || !p->person || !p->chosen) {
+		g_variant_unref(opts);
+		return;
+	}
+	g_variant_builder_init(&s, G_VARIANT_TYPE("a{sv}"));
+	g_variant_iter_init(&it, opts);
+	while ((entry = g_variant_iter_next_value(&it))) {
+		g_variant_builder_add_value(&s, entry);
+		g_variant_unref(entry);
+	}
+	g_variant_builder_add(&s, "{sv}", "program", g_variant_new_string(p->chosen->id));
+	if (old && g_variant_lookup(old, "shoulder_mm", "u", &shoulder))
+		g_variant_builder_add(&s, "{sv}", "shoulder_mm", g_variant_new_uint32(shoulder));
+	g_variant_unref(opts);
+	gtk_widget_set_sensitive(p->save_button, FALSE);
+	chair_chair1_call_save_profile(p->proxy, p->person, g_variant_builder_end(&s), NULL,
+				       save_done, p);
+}
+
+/* --- past massages ---------------------------------------------------------- */
+
+struct history_request {
+	struct panel *p;
+	unsigned gen;
+};
+
+static void history_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct history_request *rq = data;
+	struct panel *p = rq->p;
+	GVariant *list = NULL, *rec;
+	GError *e = NULL;
+	GDateTime *now;
+	GVariantIter it;
+	GtkWidget *c;
+	bool ok = chair_chair1_call_history_finish(CHAIR_CHAIR1(src), &list, res, &e);
+	bool current = rq->gen == p->history_gen;
+	size_t n = 0;
+
+	g_free(rq);
+	if (e)
+		g_error_free(e);
+	if (!current) { /* the person changed the filter since */
+		if (list)
+			g_variant_unref(list);
+		return;
+	}
+	while ((c = gtk_widget_get_first_child(p->history_rows)))
+		gtk_box_remove(GTK_BOX(p->history_rows), c);
+	g_string_truncate(p->history_text, 0);
+	if (!ok) {
+		gtk_label_set_text(GTK_LABEL(p->history_note), "The chair keeps no history just now.");
+		schedule_dump(p);
+		return;
+	}
+	now = g_date_time_new_now_local();
+	g_variant_iter_init(&it, list);
+	while ((rec = g_variant_iter_next_value(&it))) {
+		GtkWidget *row = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+		const char *prog = "";
+		char *head, *detail, *name = g_strdup_printf("history-row-%zu", n++);
+
+		g_variant_lookup(rec, "program", "&s", &prog);
+		history_describe(rec, now, program_name(p, prog), p->history_everyone || !p->person,
+				 &head, &detail);
+		gtk_box_append(GTK_BOX(row), label(head, "card-title"));
+		gtk_box_append(GTK_BOX(row), label(detail, "card-text"));
+		gtk_widget_add_css_class(row, "history-row");
+		gtk_widget_set_name(row, name);
+		gtk_box_append(GTK_BOX(p->history_rows), row);
+		g_string_append_printf(p->history_text, "%s%s\n%s", p->history_text->len ? "\n\n" : "",
+				       head, detail);
+		g_free(head);
+		g_free(detail);
+		g_free(name);
+		g_variant_unref(rec);
+	}
+	g_date_time_unref(now);
+	g_variant_unref(list);
+	if (!n)
+		gtk_label_set_text(GTK_LABEL(p->history_note), "No massages yet.");
+	else if (p->person && !p->history_everyone) {
+		char *t = g_strdup_printf("%s’s massages, newest first.", p->person);
+
+		gtk_label_set_text(GTK_LABEL(p->history_note), t);
+		g_free(t);
+	} else {
+		gtk_label_set_text(GTK_LABEL(p->history_note), "Everyone’s massages, newest first.");
+	}
+	schedule_dump(p);
+}
+
+static void history_load(struct panel *p)
+{
+	struct history_request *rq;
+	GVariantBuilder f;
+
+	if (!p->proxy)
+		return;
+	rq = g_new0(struct history_request, 1);
+	rq->p = p;
+	rq->gen = ++p->history_gen;
+	g_variant_builder_init(&f, G_VARIANT_TYPE("a{sv}"));
+	if (p->person && !p->history_everyone)
+		g_variant_builder_add(&f, "{sv}", "profile", g_variant_new_string(p->person));
+	g_variant_builder_add(&f, "{sv}", "limit", g_variant_new_uint32(HISTORY_ROWS));
+	chair_chair1_call_history(p->proxy, g_variant_builder_end(&f), NULL, history_done, rq);
+}
+
+static void on_history(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	p->history_everyone = !p->person;
+	gtk_widget_set_visible(p->history_mine, p->person != NULL);
+	gtk_widget_set_visible(p->history_all, p->person != NULL);
+	if (p->person) {
+		char *t = g_strdup_printf("%s’s", p->person);
+
+		gtk_button_set_label(GTK_BUTTON(p->history_mine), t);
+		g_free(t);
+		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(p->history_mine), TRUE);
+	}
+	gtk_label_set_text(GTK_LABEL(p->history_note), "");
+	p->show_finished = false;
+	show(p, "history", "Past massages");
+	history_load(p);
+}
+
+static void on_history_filter(GtkToggleButton *b, gpointer data)
+{
+	struct panel *p = data;
+
+	if (!gtk_toggle_button_get_active(b))
+		return;
+	p->history_everyone = GTK_WIDGET(b) == p->history_all;
+	history_load(p);
 }
 
 /* --- help me choose --------------------------------------------------------- */
@@ -1147,37 +1639,15 @@ static void on_choose_minutes(GtkButton *b, gpointer data)
 	choose_recommend(p);
 }
 
-static void rec_start_done(GObject *src, GAsyncResult *res, gpointer data)
-{
-	struct panel *p = data;
-	GError *e = NULL;
-
-	gtk_widget_set_sensitive(p->rec_start, TRUE);
-	if (chair_chair1_call_start_finish(CHAIR_CHAIR1(src), res, &e)) {
-		follow(p);
-		return;
-	}
-	{
-		char *raw = error_message(e), *msg = with_program_names(p, raw);
-
-		gtk_label_set_text(GTK_LABEL(p->rec_refusal), msg);
-		gtk_widget_set_visible(p->rec_refusal, TRUE);
-		g_free(raw);
-		g_free(msg);
-	}
-	g_error_free(e);
-	schedule_dump(p);
-}
-
-/* Start as recommended: the options go to Start() unchanged. */
+/* Start as recommended: the options go to Start() unchanged, with the
+ * person in the chair. */
 static void on_rec_start(GtkButton *b, gpointer data)
 {
 	struct panel *p = data;
 
 	if (!p->proxy || !p->rec_program || !p->rec_options)
 		return;
-	gtk_widget_set_sensitive(p->rec_start, FALSE);
-	chair_chair1_call_start(p->proxy, p->rec_program, p->rec_options, NULL, rec_start_done, p);
+	start_from(p, p->rec_start, p->rec_program, for_person(p, p->rec_options));
 }
 
 /* --- running -------------------------------------------------------------- */
@@ -1256,6 +1726,143 @@ static void on_done(GtkButton *b, gpointer data)
 	follow(p);
 }
 
+/* --- my usual, with a zone included again ----------------------------------- */
+
+/* The zones the person's own profile avoids: they stay avoided, whatever
+ * is included again. */
+static GStrvBuilder *own_avoid(struct panel *p)
+{
+	g_autoptr(GVariant) settings = person_settings(p);
+	g_autofree const char **back = NULL, **air = NULL;
+	GStrvBuilder *b = g_strv_builder_new();
+
+	if (settings && g_variant_lookup(settings, "avoid", "^a&s", &back))
+		g_strv_builder_addv(b, back);
+	if (settings && g_variant_lookup(settings, "avoid_air", "^a&s", &air))
+		g_strv_builder_addv(b, air);
+	return b;
+}
+
+static void on_include(GtkButton *b, gpointer data)
+{
+	struct panel *p = data;
+	const char *zone = g_object_get_data(G_OBJECT(b), "zone");
+	GStrvBuilder *avoid;
+	g_auto(GStrv) list = NULL;
+	GVariantBuilder o;
+
+	if (!p->proxy || !p->person || p->restarting)
+		return;
+	avoid = own_avoid(p);
+	for (char **z = p->usual_avoided; z && *z; z++)
+		if (!g_str_equal(*z, zone))
+			g_strv_builder_add(avoid, *z);
+	list = g_strv_builder_end(avoid);
+	g_strv_builder_unref(avoid);
+	g_variant_builder_init(&o, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&o, "{sv}", "profile", g_variant_new_string(p->person));
+	/* Given, even empty: what the chair learned no longer adds to it. */
+	g_variant_builder_add(&o, "{sv}", "avoid", g_variant_new_strv((const char *const *)list, -1));
+	g_clear_pointer(&p->restart_opts, g_variant_unref);
+	p->restart_opts = g_variant_ref_sink(g_variant_builder_end(&o));
+	g_free(p->restart_note);
+	p->restart_note = g_strdup_printf("Starting again, with %s…", zone_words(zone));
+	p->restarting = true;
+	p->skip_finish = true;
+	call(p, "Stop", NULL);
+	follow(p);
+}
+
+/* The back zones this session avoids and the person's profile does not:
+ * what the chair learned. Those a condition keeps off anyway (pregnancy:
+ * the lower back and the sacrum) are not offered: including them would
+ * change nothing. */
+static void usual_capture(struct panel *p, const char *const *avoid, const char *const *conds)
+{
+	bool pregnant = conds && g_strv_contains(conds, "pregnancy");
+	GStrvBuilder *own = own_avoid(p), *learned = g_strv_builder_new();
+	g_auto(GStrv) mine = g_strv_builder_end(own);
+	GtkWidget *c;
+
+	g_strv_builder_unref(own);
+	while ((c = gtk_widget_get_first_child(p->run_include)))
+		gtk_box_remove(GTK_BOX(p->run_include), c);
+	for (size_t i = 0; avoid && avoid[i]; i++) {
+		const char *z = avoid[i];
+		char *text, *name;
+		GtkWidget *b, *words;
+
+		if (chair_zone_from_string(z) < 0 || g_strv_contains((const char *const *)mine, z) ||
+		    (pregnant && (g_str_equal(z, "lower-back") || g_str_equal(z, "sacrum"))))
+			continue;
+		g_strv_builder_add(learned, z);
+		text = g_strdup_printf("Start again, with %s", zone_words(z));
+		name = g_strdup_printf("run-include-%s", z);
+		b = button("", name, G_CALLBACK(on_include), p);
+		words = label(text, NULL);
+		gtk_label_set_max_width_chars(GTK_LABEL(words), 12);
+		gtk_label_set_justify(GTK_LABEL(words), GTK_JUSTIFY_CENTER);
+		gtk_label_set_xalign(GTK_LABEL(words), 0.5);
+		gtk_button_set_child(GTK_BUTTON(b), words);
+		gtk_widget_add_css_class(b, "include");
+		gtk_widget_set_size_request(b, 170, 110);
+		g_object_set_data_full(G_OBJECT(b), "zone", g_strdup(z), g_free);
+		gtk_box_append(GTK_BOX(p->run_include), b);
+		g_free(text);
+		g_free(name);
+	}
+	g_strfreev(p->usual_avoided);
+	p->usual_avoided = g_strv_builder_end(learned);
+	g_strv_builder_unref(learned);
+	follow(p);
+}
+
+static void usual_told(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct panel *p = data;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, NULL), *props;
+	g_autofree const char **avoid = NULL, **conds = NULL;
+
+	if (!v)
+		return; /* no tap to offer, and the session runs as it is */
+	g_variant_get(v, "(@a{sv})", &props);
+	g_variant_lookup(props, "Avoid", "^a&s", &avoid);
+	g_variant_lookup(props, "Conditions", "^a&s", &conds);
+	if (p->usual_session)
+		usual_capture(p, avoid, conds);
+	g_variant_unref(props);
+	g_variant_unref(v);
+}
+
+/* What the usual session avoids, asked once Start() has replied: the
+ * properties may come later than the reply, and a zone the person says
+ * hurts during the session is not one the chair learned. */
+static void usual_ask(struct panel *p)
+{
+	GDBusProxy *proxy = G_DBUS_PROXY(p->proxy);
+
+	g_strfreev(p->usual_avoided);
+	p->usual_avoided = NULL;
+	g_dbus_connection_call(g_dbus_proxy_get_connection(proxy), g_dbus_proxy_get_name(proxy),
+			       g_dbus_proxy_get_object_path(proxy), "org.freedesktop.DBus.Properties",
+			       "GetAll", g_variant_new("(s)", g_dbus_proxy_get_interface_name(proxy)),
+			       G_VARIANT_TYPE("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+			       usual_told, p);
+}
+
+/* Stopped to include a zone: once the chair is at rest, the usual again,
+ * with the person's own avoid list. Anything else (an emergency stop, a
+ * fault) ends it. */
+static void usual_again(struct panel *p, const char *state)
+{
+	p->restarting = false;
+	if (g_str_equal(state, "idle") && p->restart_opts) {
+		p->starting_again = true;
+		start_from(p, p->usual_button, "", p->restart_opts);
+	}
+	g_clear_pointer(&p->restart_opts, g_variant_unref);
+}
+
 /* --- following the daemon -------------------------------------------------- */
 
 static void on_notify(GObject *o, GParamSpec *ps, gpointer data)
@@ -1270,6 +1877,15 @@ static void on_finished(ChairChair1 *proxy, const char *program, const char *rea
 	char buf[128];
 
 	g_strlcpy(p->finished_reason, reason, sizeof(p->finished_reason));
+	if (p->skip_finish) {
+		p->skip_finish = false;
+		if (g_str_equal(reason, "stopped"))
+			return; /* stopped to start again: no end to show */
+		/* It ended otherwise before the stop: nothing starts again. */
+		p->restarting = false;
+		g_clear_pointer(&p->restart_opts, g_variant_unref);
+	}
+	p->usual_session = false;
 	if (g_str_equal(reason, "emergency-stop") || g_str_equal(reason, "fault"))
 		return; /* those have their own screens */
 	{
@@ -1308,6 +1924,7 @@ static void proxy_ready(GObject *src, GAsyncResult *res, gpointer data)
 	g_signal_connect(proxy, "notify", G_CALLBACK(on_notify), p);
 	g_signal_connect(proxy, "session-finished", G_CALLBACK(on_finished), p);
 	chair_chair1_call_list_programs(proxy, NULL, programs_done, p);
+	refresh_profiles(p);
 	follow(p);
 }
 
@@ -1333,7 +1950,11 @@ static const char css[] =
 	"button { min-height: 60px; min-width: 64px; font-size: 24px; padding: 6px 20px;"
 	"  background: #2b3440; color: #ffffff; border-radius: 12px; border: 2px solid #4a5666; }\n"
 	"button:checked { background: #1f6f4a; border-color: #7fe0b0; }\n"
-	"button.card { padding: 14px 16px; background: #1c232c; }\n"
+	"button.card { padding: 10px 16px; background: #1c232c; }\n"
+	"button.home { min-height: 74px; }\n"
+	".usual-title { font-size: 30px; font-weight: bold; }\n"
+	".usual-what { font-size: 21px; }\n"
+	".usual-learned { font-size: 19px; color: #ffe9a8; }\n"
 	"button.primary { background: #1f6f4a; font-weight: bold; }\n"
 	"#panel-stop { background: #c8102e; color: #ffffff; font-size: 34px; font-weight: bold;"
 	"  min-width: 220px; min-height: 80px; border: 3px solid #ffffff; }\n"
@@ -1359,6 +1980,8 @@ static const char css[] =
 	"button.choose { font-size: 34px; min-height: 90px; }\n"
 	"button.answer { font-size: 30px; font-weight: bold; min-height: 90px; }\n"
 	"button.hurts { background: #8a1c1c; border-color: #ffffff; }\n"
+	"button.include { font-size: 21px; padding: 6px 8px; }\n"
+	".history-row { background: #1c232c; border-radius: 12px; padding: 12px 16px; }\n"
 	"progressbar trough { min-height: 36px; border-radius: 10px; background: #2b3440; border: 2px solid #4a5666; }\n"
 	"progressbar progress { min-height: 36px; border-radius: 10px; background: #3fa66b; }\n";
 
@@ -1375,16 +1998,75 @@ static GtkWidget *page_box(void)
 
 static GtkWidget *build_home(struct panel *p)
 {
-	GtkWidget *box = page_box(), *choose;
+	GtkWidget *box = page_box(), *choose, *history, *usual = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+	GtkWidget *who = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16), *ask;
+	GtkWidget *actions = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
 
-	/* First: for a person who does not know which massage to take. */
+	/* A screen's height, with every program, for a guest: the rows are
+	 * closer here than on other screens. */
+	gtk_box_set_spacing(GTK_BOX(box), 12);
+	gtk_widget_set_margin_top(box, 14);
+	gtk_widget_set_margin_bottom(box, 14);
+	/* First: who is in the chair, for the next start. */
+	ask = label("Who is in the chair?", "row-title");
+	gtk_label_set_wrap(GTK_LABEL(ask), FALSE);
+	gtk_box_append(GTK_BOX(who), ask);
+	p->who = gtk_flow_box_new();
+	gtk_widget_set_name(p->who, "home-who");
+	gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(p->who), GTK_SELECTION_NONE);
+	gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(p->who), 6);
+	gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(p->who), 12);
+	gtk_flow_box_set_row_spacing(GTK_FLOW_BOX(p->who), 8);
+	gtk_widget_set_hexpand(p->who, TRUE);
+	gtk_widget_set_valign(p->who, GTK_ALIGN_CENTER);
+	gtk_box_append(GTK_BOX(who), p->who);
+	/* What they had before. */
+	history = button("Past massages", "home-history", G_CALLBACK(on_history), p);
+	gtk_widget_set_valign(history, GTK_ALIGN_CENTER);
+	gtk_box_append(GTK_BOX(who), history);
+	gtk_box_append(GTK_BOX(box), who);
+
+	/* Their usual in one tap, saying what it is; and for a person who does
+	 * not know which massage to take, help. */
+	p->usual_button = gtk_button_new();
+	gtk_widget_set_name(p->usual_button, "home-usual");
+	g_signal_connect(p->usual_button, "clicked", G_CALLBACK(on_usual), p);
+	gtk_box_append(GTK_BOX(usual), label("My usual", "usual-title"));
+	p->usual_what = label("", "usual-what");
+	gtk_label_set_wrap(GTK_LABEL(p->usual_what), FALSE);
+	gtk_box_append(GTK_BOX(usual), p->usual_what);
+	/* Under it, what the chair will do differently, and why. */
+	p->usual_learned = label("", "usual-learned");
+	gtk_label_set_max_width_chars(GTK_LABEL(p->usual_learned), 60);
+	gtk_box_append(GTK_BOX(usual), p->usual_learned);
+	gtk_widget_set_halign(usual, GTK_ALIGN_START);
+	gtk_button_set_child(GTK_BUTTON(p->usual_button), usual);
+	gtk_widget_add_css_class(p->usual_button, "primary");
+	gtk_widget_add_css_class(p->usual_button, "home");
+	gtk_widget_set_hexpand(p->usual_button, TRUE);
+	gtk_widget_set_visible(p->usual_button, FALSE);
+	gtk_box_append(GTK_BOX(actions), p->usual_button);
+	/* In its place when they have no usual yet. */
+	p->person_note = label("", "note");
+	gtk_widget_set_name(p->person_note, "home-person");
+	gtk_widget_set_visible(p->person_note, FALSE);
+	gtk_widget_set_hexpand(p->person_note, TRUE);
+	gtk_box_append(GTK_BOX(actions), p->person_note);
 	choose = button("Help me choose", "home-choose", G_CALLBACK(on_choose), p);
 	gtk_widget_add_css_class(choose, "primary");
 	gtk_widget_add_css_class(choose, "choose");
-	gtk_box_append(GTK_BOX(box), choose);
+	gtk_widget_add_css_class(choose, "home");
+	gtk_widget_set_hexpand(choose, TRUE);
+	gtk_box_append(GTK_BOX(actions), choose);
+	gtk_box_append(GTK_BOX(box), actions);
+	p->home_refusal = label("", "refusal");
+	gtk_widget_set_name(p->home_refusal, "home-refusal");
+	g_object_set_data(G_OBJECT(p->usual_button), "refusal", p->home_refusal);
+	gtk_widget_set_visible(p->home_refusal, FALSE);
+	gtk_box_append(GTK_BOX(box), p->home_refusal);
 	p->home_note = label("Loading the massages…", "note");
 	p->grid = gtk_grid_new();
-	gtk_grid_set_row_spacing(GTK_GRID(p->grid), 16);
+	gtk_grid_set_row_spacing(GTK_GRID(p->grid), 12);
 	gtk_grid_set_column_spacing(GTK_GRID(p->grid), 16);
 	gtk_grid_set_column_homogeneous(GTK_GRID(p->grid), TRUE);
 	gtk_grid_set_row_homogeneous(GTK_GRID(p->grid), TRUE);
@@ -1468,7 +2150,11 @@ static GtkWidget *build_setup(struct panel *p)
 	gtk_widget_set_name(p->preview_button, "setup-preview");
 	g_signal_connect(p->preview_button, "toggled", G_CALLBACK(on_preview_toggled), p);
 	gtk_box_append(GTK_BOX(actions), p->preview_button);
+	p->save_button = button("Save as my usual", "setup-save", G_CALLBACK(on_save), p);
+	gtk_widget_set_visible(p->save_button, FALSE);
+	gtk_box_append(GTK_BOX(actions), p->save_button);
 	p->start_button = button("Start", "setup-start", G_CALLBACK(on_start), p);
+	g_object_set_data(G_OBJECT(p->start_button), "refusal", p->refusal);
 	gtk_widget_add_css_class(p->start_button, "primary");
 	gtk_widget_set_hexpand(p->start_button, TRUE);
 	gtk_box_append(GTK_BOX(actions), p->start_button);
@@ -1614,6 +2300,7 @@ static GtkWidget *build_choose(struct panel *p)
 	gtk_widget_set_hexpand(p->choose_next, TRUE);
 	gtk_box_append(GTK_BOX(actions), p->choose_next);
 	p->rec_start = button("Start", "choose-start", G_CALLBACK(on_rec_start), p);
+	g_object_set_data(G_OBJECT(p->rec_start), "refusal", p->rec_refusal);
 	gtk_widget_add_css_class(p->rec_start, "primary");
 	gtk_widget_set_hexpand(p->rec_start, TRUE);
 	gtk_box_append(GTK_BOX(actions), p->rec_start);
@@ -1664,6 +2351,10 @@ static GtkWidget *build_running(struct panel *p)
 	gtk_label_set_max_width_chars(GTK_LABEL(p->run_feedback), 12);
 	gtk_widget_set_visible(p->run_feedback, FALSE);
 	gtk_box_append(GTK_BOX(said), p->run_feedback);
+	/* Under them, for a zone kept off because it hurt last time. */
+	p->run_include = gtk_box_new(GTK_ORIENTATION_VERTICAL, 16);
+	gtk_widget_set_visible(p->run_include, FALSE);
+	gtk_box_append(GTK_BOX(said), p->run_include);
 	gtk_widget_set_valign(said, GTK_ALIGN_CENTER);
 	gtk_widget_set_hexpand(said, FALSE);
 	gtk_box_append(GTK_BOX(box), said);
@@ -1697,6 +2388,41 @@ static GtkWidget *build_running(struct panel *p)
 	gtk_box_append(GTK_BOX(right), actions);
 	gtk_widget_set_hexpand(right, TRUE);
 	gtk_box_append(GTK_BOX(box), right);
+	return box;
+}
+
+static GtkWidget *build_history(struct panel *p)
+{
+	GtkWidget *box = page_box(), *filter = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 16);
+	GtkWidget *sw = gtk_scrolled_window_new(), *back;
+
+	p->history_mine = gtk_toggle_button_new_with_label("");
+	gtk_widget_set_name(p->history_mine, "history-mine");
+	p->history_all = gtk_toggle_button_new_with_label("Everyone’s");
+	gtk_widget_set_name(p->history_all, "history-all");
+	gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(p->history_all),
+				    GTK_TOGGLE_BUTTON(p->history_mine));
+	g_signal_connect(p->history_mine, "toggled", G_CALLBACK(on_history_filter), p);
+	g_signal_connect(p->history_all, "toggled", G_CALLBACK(on_history_filter), p);
+	p->history_note = label("", "value");
+	gtk_widget_set_name(p->history_note, "history-note");
+	gtk_widget_set_hexpand(p->history_note, TRUE);
+	gtk_box_append(GTK_BOX(filter), p->history_note);
+	gtk_box_append(GTK_BOX(filter), p->history_mine);
+	gtk_box_append(GTK_BOX(filter), p->history_all);
+	gtk_box_append(GTK_BOX(box), filter);
+
+	/* Rows scroll under a finger; Back stays where it is. */
+	p->history_rows = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+	p->history_text = g_string_new(NULL);
+	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(sw), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(sw), p->history_rows);
+	gtk_widget_set_vexpand(sw, TRUE);
+	gtk_box_append(GTK_BOX(box), sw);
+	back = button("Back", "history-back", G_CALLBACK(on_back), p);
+	gtk_widget_set_size_request(back, 320, 80);
+	gtk_widget_set_halign(back, GTK_ALIGN_START);
+	gtk_box_append(GTK_BOX(box), back);
 	return box;
 }
 
@@ -1825,12 +2551,14 @@ static void activate(GtkApplication *app, gpointer data)
 	add_page(p, build_home(p), "home");
 	add_page(p, build_choose(p), "choose");
 	add_page(p, build_setup(p), "setup");
+	add_page(p, build_history(p), "history");
 	add_page(p, build_running(p), "running");
 	add_page(p, build_estop(p), "estop");
 	add_page(p, build_fault(p), "fault");
 	add_page(p, build_finished(p), "finished");
 	gtk_box_append(GTK_BOX(root), GTK_WIDGET(p->stack));
 	gtk_window_set_child(p->window, root);
+	fill_who(p); /* Guest, until the chair says who else */
 	follow(p);
 	gtk_window_present(p->window);
 	if (!g_getenv("CHAIR_PANEL_WINDOWED"))

@@ -13,7 +13,10 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import unittest
+from datetime import datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
 from chairtest import BUILD, PROGRAMS, Bus, Chair, main, wait_until  # noqa: E402
@@ -28,7 +31,8 @@ answers_args = _recommend.answers_args
 PANEL = os.path.join(BUILD, 'clients', 'chair-panel', 'chair-panel')
 SHOTS = os.path.join(BUILD, 'panel-screens')
 SCREENS = ('home', 'setup', 'timeline', 'running', 'estop', 'fault', 'finished', 'waiting',
-           'choose-flags', 'choose-where', 'choose-feel', 'recommended', 'doctor', 'feedback')
+           'choose-flags', 'choose-where', 'choose-feel', 'recommended', 'doctor', 'feedback',
+           'usual', 'include', 'history')
 BACK_ZONES = ('neck', 'shoulders', 'upper-back', 'mid-back', 'lower-back', 'sacrum')
 ZONE_WORDS = {'neck': 'your neck', 'shoulders': 'your shoulders', 'upper-back': 'your upper back',
               'mid-back': 'the middle of your back', 'lower-back': 'your lower back',
@@ -115,7 +119,10 @@ class TestPanel(unittest.TestCase):
                                     stderr=subprocess.DEVNULL)
         cls.display = ':' + cls.xvfb.stdout.readline().decode().strip()
         cls.bus = Bus()
-        cls.chair = Chair(cls.bus, scale=20)
+        # Profiles and history live here for the whole class, across the
+        # daemon's restart in test_5.
+        cls.state = tempfile.mkdtemp(prefix='chaird-panel-state-')
+        cls.chair = Chair(cls.bus, scale=20, extra=['--state-dir', cls.state])
         cls.panel = Panel(cls.bus, cls.display)
         cls.panel.wait_screen('home')
         wait_until(lambda: 'program-swedish' in cls.panel.layout()['widgets'], 10, 'programs')
@@ -125,6 +132,7 @@ class TestPanel(unittest.TestCase):
         cls.panel.close()
         cls.chair.close()
         cls.bus.close()
+        shutil.rmtree(cls.state, ignore_errors=True)
         cls.xvfb.terminate()
         cls.xvfb.wait()
 
@@ -282,6 +290,8 @@ class TestPanel(unittest.TestCase):
             p.tap('finished-done')
         elif d['screen'] == 'setup':
             p.tap('setup-back')
+        elif d['screen'] == 'history':
+            p.tap('history-back')
         p.wait_screen('home')
 
     def test_1_start_softer_stop_reset(self):
@@ -313,6 +323,7 @@ class TestPanel(unittest.TestCase):
         p.tap('setup-start')
         wait_until(lambda: c.state() == 'running', 10, 'State running')
         self.assertEqual(c.get('Program'), 'swedish')
+        self.assertEqual(c.get('Profile'), '')  # a guest
         self.assertEqual(c.get('Focus'), 'lower-back')
         self.assertEqual(c.get('Avoid'), ['neck'])
         p.wait_screen('running')
@@ -443,9 +454,185 @@ class TestPanel(unittest.TestCase):
         p.tap('finished-done')
         p.wait_screen('home')
 
+    def profile(self, name):
+        """A profile's settings, as ListProfiles gives them."""
+        for n, settings in self.chair.call('ListProfiles')[0]:
+            if n == name:
+                return {k: v['data'] for k, v in settings.items()}
+        return None
+
+    def test_4b_profiles_usual_history(self):
+        """Who is in the chair, My usual and Past massages, against the
+        daemon's own profiles and history."""
+        c, p = self.chair, self.panel
+        self.go_home()
+        c.call('SaveProfile', 'sa{sv}', 'Anna', 4, 'program', 's', 'relax',
+               'duration_usec', 't', 5 * 60 * 1000000, 'intensity', 'u', 2, 'heat', 'u', 1)
+        # A session of Anna's in which a zone hurt: the chair learns it.
+        c.call('Start', 'sa{sv}', '', 1, 'profile', 's', 'Anna')
+        wait_until(lambda: c.get('Zone') in BACK_ZONES, 20, 'the roller on the back')
+        c.call('Feedback', 's', 'hurts-here')
+        hurt = wait_until(lambda: [z for z in c.get('Avoid') if z in BACK_ZONES], 5, 'Avoid')[0]
+        c.call('Stop')
+        p.wait_screen('finished', timeout=30)
+        p.tap('finished-done')
+
+        # Home, shown again, asks for the profiles: Anna and Guest, Guest
+        # chosen, and no My usual for a guest.
+        d = wait_until(lambda: (lambda d: d if d['screen'] == 'home' and 'profile-Anna' in
+                                d['widgets'] else None)(p.layout()), 10, 'Anna on the home screen')
+        self.on_screen(d, 'profile-Anna', 'who-guest', 'home-choose', 'home-history')
+        self.assertEqual(d['texts']['who'], '')
+        self.assertNotIn('home-usual', d['widgets'])
+        top = min(v[1] for k, v in d['widgets'].items() if k.startswith('program-'))
+        self.assertLess(d['widgets']['profile-Anna'][1], top)
+
+        # Anna: her usual and what the chair learned, in words, with no
+        # promise of a tap the panel does not have.
+        p.tap('profile-Anna')
+        d = wait_until(lambda: (lambda d: d if d['texts']['who'] == 'Anna' and 'home-usual' in d['widgets']
+                                else None)(p.layout()), 5, 'Anna chosen')
+        learned = self.profile('Anna')['learned']
+        self.assertEqual(len(learned), 1, learned)
+        said = learned[0].split('; tap to include')[0] + '.'
+        # On the button: what one tap starts, and what is different this time.
+        self.assertEqual(d['texts']['usual'], 'Relax, 5 minutes, pressure 2, warmth 1')
+        self.assertEqual(d['texts']['usual-learned'], said)
+        self.on_screen(d, 'home-usual')
+        p.screenshot('usual')
+
+        # My usual: one tap, Start with only the profile; the daemon fills
+        # in the rest and avoids the zone that hurt, and the screen says why.
+        n = len(c.finished())
+        p.tap('home-usual')
+        wait_until(lambda: c.state() == 'running', 10, 'State running')
+        self.assertEqual(c.get('Profile'), 'Anna')
+        self.assertEqual(c.get('Program'), 'relax')
+        self.assertEqual(c.get('DurationUSec'), 5 * 60 * 1000000)
+        self.assertEqual(c.get('Intensity'), 2)
+        self.assertIn(hurt, c.get('Avoid'))
+        d = wait_until(lambda: (lambda d: d if d['screen'] == 'running' and
+                                d['texts']['run-adjust'] else None)(p.layout()), 10,
+                       'the adjustments on the running screen')
+        self.assertEqual(d['texts']['run-title'], 'Relax, for Anna')
+        self.assertIn(said, d['texts']['run-adjust'].split('\n'))
+        self.assertNotIn('tap to include', d['texts']['run-adjust'])
+
+        # The zone that hurt can be put back: one tap stops and starts her
+        # usual again with Anna's own avoid list, with no end screen between.
+        d = wait_until(lambda: (lambda d: d if 'run-include-' + hurt in d['widgets'] else None)(
+            p.layout()), 5, 'the tap to include it')
+        self.on_screen(d, 'run-include-' + hurt)
+        self.assertEqual([k for k in d['widgets'] if k.startswith('run-include-')],
+                         ['run-include-' + hurt])
+        p.screenshot('include')
+        first = c.get('ElapsedUSec')
+        p.tap('run-include-' + hurt)
+        wait_until(lambda: len(c.finished()) == n + 1, 30, 'the first one stopped')
+        self.assertEqual(c.finished()[n][:2], ('relax', 'stopped'))
+        wait_until(lambda: c.state() == 'running' and c.get('ElapsedUSec') < first, 30,
+                   'her usual again')
+        self.assertNotIn(hurt, c.get('Avoid'))
+        self.assertEqual((c.get('Profile'), c.get('Program'), c.get('Intensity')),
+                         ('Anna', 'relax', 2))
+        d = wait_until(lambda: (lambda d: d if d['screen'] == 'running' and
+                                said not in d['texts']['run-adjust'] and
+                                not any(k.startswith('run-include-') for k in d['widgets'])
+                                else None)(p.layout()), 10, 'the zone included, on screen')
+        self.assertEqual(d['texts']['run-title'], 'Relax, for Anna')
+        n += 1
+        # More here, somewhere the roller may go, then Finish now.
+        for attempt in range(5):
+            wait_until(lambda: c.get('Zone') in BACK_ZONES and c.get('Zone') != hurt, 30,
+                       'the roller in another zone')
+            p.tap('run-more')
+            try:
+                focus = wait_until(lambda: c.get('Focus'), 3, 'Focus set by More here')
+                break
+            except AssertionError:
+                if attempt == 4:
+                    raise
+        p.tap('run-stop')
+        p.wait_screen('finished', timeout=30)
+        self.assertEqual(c.finished()[n][:2], ('relax', 'stopped'))
+        p.tap('finished-done')
+        p.wait_screen('home')
+
+        # Past massages: Anna's, newest first, in words.
+        p.tap('home-history')
+        d = wait_until(lambda: (lambda d: d if d['screen'] == 'history' and
+                                d['texts']['history-note'] == 'Anna’s massages, newest first.'
+                                else None)(p.layout()), 10, 'Anna\'s history')
+        self.on_screen(d, 'history-back', 'history-mine', 'history-all', 'history-row-0')
+        rows = d['texts']['history'].split('\n\n')
+        sessions = c.call('History', 'a{sv}', 1, 'profile', 's', 'Anna')[0]
+        self.assertEqual(len(rows), len(sessions))
+        self.assertEqual(len(rows), 3)
+
+        def when(s):
+            t = datetime.fromtimestamp(s['start_usec']['data'] / 1e6)
+            days = (datetime.now().date() - t.date()).days
+            day = ('Today', 'Yesterday')[days]  # the sessions are minutes old
+            return '%s, %s' % (day, t.strftime('%H:%M'))
+        newest, stopped, older = rows
+        self.assertTrue(stopped.endswith('\nStopped early.'), stopped)
+        self.assertTrue(newest.startswith(when(sessions[0]) + ' · Relax, '), newest)
+        self.assertIn('\nStopped early. You said: “More here” on %s (at ' % ZONE_WORDS[focus],
+                      newest)
+        self.assertIn('\nStopped early. You said: “That hurts” on %s (at ' % ZONE_WORDS[hurt],
+                      older)
+        # No names meant for programs: zones by their words, not their ids.
+        for raw in ('hurts-here', 'more-here', 'stopped', '_usec', 'relax') + tuple(
+                z for z in (hurt, focus) if '-' in z):
+            self.assertNotIn(raw, d['texts']['history'])
+        p.screenshot('history')
+
+        # Everyone's: the guests' sessions of the tests before, by name.
+        p.tap('history-all')
+        d = wait_until(lambda: (lambda d: d if d['texts']['history-note'] ==
+                                'Everyone’s massages, newest first.' else None)(p.layout()), 10,
+                       'everyone\'s history')
+        everyone = c.call('History', 'a{sv}', 0)[0]
+        rows = d['texts']['history'].split('\n\n')
+        self.assertEqual(len(rows), min(len(everyone), 20))
+        self.assertIn(' · Anna · Relax, ', rows[0])
+        self.assertTrue(any(' · Guest · ' in r for r in rows), rows)
+        p.tap('history-back')
+        p.wait_screen('home')
+
+        # Save as my usual: this screen's choices become Anna's usual.
+        p.tap('program-swedish')
+        d = p.wait_screen('setup')
+        self.on_screen(d, 'setup-save', 'setup-start')
+        p.screenshot('setup-person')
+        p.tap('setup-save')
+        wait_until(lambda: self.profile('Anna').get('program') == 'swedish', 10,
+                   'Swedish saved as Anna\'s usual')
+        # Her own length, pressure and warmth were already on the screen.
+        saved = self.profile('Anna')
+        self.assertEqual((saved['duration_usec'], saved['intensity'], saved['heat']),
+                         (5 * 60 * 1000000, 2, 1))
+        # Start from this screen: it is Anna's session too.
+        p.tap('setup-start')
+        wait_until(lambda: c.state() == 'running', 10, 'State running')
+        self.assertEqual((c.get('Profile'), c.get('Program')), ('Anna', 'swedish'))
+        c.call('Stop')
+        p.wait_screen('finished', timeout=30)
+        p.tap('finished-done')
+        wait_until(lambda: p.layout()['texts']['usual'] == 'Swedish, 5 minutes, pressure 2, warmth 1',
+                   10, 'the new usual on the home screen')
+
+        # A guest again, for the tests after this one.
+        p.tap('who-guest')
+        wait_until(lambda: p.layout()['texts']['who'] == '' and
+                   'home-usual' not in p.layout()['widgets'], 5, 'Guest chosen')
+
     def test_5_waiting_and_recovery(self):
         c, p = self.chair, self.panel
         self.go_home()
+        # Anna is in the chair while the chair's controller restarts.
+        p.tap('profile-Anna')
+        wait_until(lambda: p.layout()['texts']['who'] == 'Anna', 5, 'Anna chosen')
         c.close()
         # What the person sees: the window title says it.
         wait_until(lambda: p.window_title() == 'Chair panel — Waiting for the chair', 10,
@@ -460,16 +647,23 @@ class TestPanel(unittest.TestCase):
         self.assertIn('did not reach the chair', alert)
         self.assertIn('red stop button on the chair itself', alert)
         self.assertIn('stop-alert', p.layout()['widgets'])
-        type(self).chair = Chair(self.bus, scale=20)
+        type(self).chair = Chair(self.bus, scale=20, extra=['--state-dir', self.state])
         wait_until(lambda: p.window_title() == 'Chair panel — Choose a massage', 10,
                    'the panel to recover')
         p.wait_screen('home')
         wait_until(lambda: not p.layout()['texts']['stop-alert'], 10, 'the alert to clear')
         wait_until(lambda: 'program-relax' in p.layout()['widgets'], 10, 'programs again')
+        # Anna's profile is kept across the restart, and she is still chosen.
+        wait_until(lambda: 'home-usual' in p.layout()['widgets'], 10, 'Anna after the restart')
+        self.assertEqual(p.layout()['texts']['who'], 'Anna')
+        p.tap('who-guest')
+        wait_until(lambda: p.layout()['texts']['who'] == '', 5, 'Guest chosen')
         p.tap('program-relax')
         p.wait_screen('setup')
         p.tap('setup-start')
         wait_until(lambda: self.chair.state() == 'running', 10, 'a session after recovery')
+        # A guest's start names no profile.
+        self.assertEqual(self.chair.get('Profile'), '')
 
     def test_6_screenshots(self):
         """Each screen's picture is there, not blank, and unlike the others."""
