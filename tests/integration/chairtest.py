@@ -72,6 +72,31 @@ class Bus:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class CallMonitor:
+    """dbus-monitor on @bus for the method calls named @member: the bus
+    names they were sent to, in order."""
+
+    def __init__(self, bus, member):
+        self.member = member
+        self.path = os.path.join(bus.dir, 'monitor-%s.txt' % member)
+        self.out = open(self.path, 'w')
+        self.proc = subprocess.Popen(['dbus-monitor', '--session',
+                                      "type='method_call',member='%s'" % member],
+                                     env=bus.env, stdout=self.out, stderr=subprocess.DEVNULL)
+        # It prints its own NameAcquired once it is listening.
+        wait_until(lambda: os.path.getsize(self.path) > 0, what='dbus-monitor')
+
+    def destinations(self):
+        with open(self.path) as f:
+            return re.findall(r'^method call .* destination=(\S+) .*; member=%s$' % self.member,
+                              f.read(), re.M)
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait()
+        self.out.close()
+
+
 # --- crash and sanitizer detection -------------------------------------------
 #
 # Every chaird a test starts is checked when the test ends: it must not have

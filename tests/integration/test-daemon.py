@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
 from chairtest import (CHAIRCTL, IFACE, NAME, PATH, SIM, SRC, STOP_CLIENT,  # noqa: E402
-                       STOP_NAME, Bus, Chair, ChairTestCase, main, wait_until)
+                       STOP_NAME, Bus, CallMonitor, Chair, ChairTestCase, main,
+                       wait_until)
 
 E = 'org.chaird.Chair1.Error.'
 INVALID = 'org.freedesktop.DBus.Error.InvalidArgs'
@@ -346,21 +347,14 @@ class TestSafety(ChairTestCase):
 
     def test_chairctl_estop_uses_the_stop_name(self):
         c = self.chair
-        log = os.path.join(self.bus.dir, 'stop-monitor.txt')
-        with open(log, 'w') as out:
-            mon = subprocess.Popen(['dbus-monitor', '--session',
-                                    "type='method_call',member='EmergencyStop'"],
-                                   env=self.bus.env, stdout=out, stderr=subprocess.DEVNULL)
+        mon = CallMonitor(self.bus, 'EmergencyStop')
         try:
-            wait_until(lambda: os.path.getsize(log) > 0, what='dbus-monitor')
             r = c.chairctl('estop')
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual(c.state(), 'emergency-stop')
-            calls = wait_until(lambda: re.findall(r'destination=(\S+).*member=EmergencyStop',
-                                                  open(log).read()), what='the monitored stop')
+            calls = wait_until(mon.destinations, what='the monitored stop')
         finally:
-            mon.terminate()
-            mon.wait()
+            mon.close()
         self.assertEqual(calls, [STOP_NAME])
 
     def test_stop_name_serves_only_the_stop(self):

@@ -19,7 +19,8 @@ import unittest
 from datetime import datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'integration'))
-from chairtest import BUILD, PROGRAMS, Bus, Chair, main, wait_until  # noqa: E402
+from chairtest import (BUILD, PROGRAMS, STOP_NAME, Bus, CallMonitor, Chair, main,  # noqa: E402
+                       wait_until)
 
 # Answers as busctl arguments: the same helper as the Recommend() tests'.
 _spec = importlib.util.spec_from_file_location(
@@ -338,9 +339,16 @@ class TestPanel(unittest.TestCase):
         p.tap('run-intensity-less')
         wait_until(lambda: c.get('Intensity') == before - 1, 5, 'Intensity %d' % (before - 1))
 
-        # STOP: the emergency stop, from the red button.
-        p.tap('panel-stop')
-        wait_until(lambda: c.state() == 'emergency-stop', 5, 'State emergency-stop')
+        # STOP: the emergency stop, from the red button, sent to the stop's
+        # own name, where no other caller's traffic is queued ahead of it.
+        mon = CallMonitor(self.bus, 'EmergencyStop')
+        try:
+            p.tap('panel-stop')
+            wait_until(lambda: c.state() == 'emergency-stop', 5, 'State emergency-stop')
+            self.assertEqual(wait_until(mon.destinations, 5, 'the stop seen on the bus'),
+                             [STOP_NAME])
+        finally:
+            mon.close()
         self.assertFalse(any(c.outputs().values()))
         p.wait_screen('estop')
         # A reset refused while the button is held says why.
