@@ -52,6 +52,9 @@ class TestProfiles(ChairTestCase):
         c.call('Feedback', 's', 'hurts-here')
         zone = [z for z in c.get('Avoid') if z in ('neck', 'shoulders', 'upper-back', 'mid-back',
                                                    'lower-back', 'sacrum')][0]
+        # Twice too strong: the profile's intensity moves down a level.
+        c.call('Feedback', 's', 'too-strong')
+        c.call('Feedback', 's', 'too-strong')
         # Over two minutes of deep work: the next session is gentler.
         wait_until(lambda: c.get('ElapsedUSec') > 130 * 1000000, 30, 'two minutes of deep work')
         c.call('Stop')
@@ -65,6 +68,32 @@ class TestProfiles(ChairTestCase):
         self.assertEqual(hist[0]['finished']['data'], 'stopped')
         self.assertTrue(any(e.endswith('hurts-here ' + zone) for e in hist[0]['events']['data']),
                         hist[0]['events']['data'])
+
+        # The next recommendation for Ana reflects what was learned, and
+        # says why: the zone that hurt is avoided, the intensity is lower
+        # (too strong twice, and deep work within the day), and the program
+        # is gentler than her usual deep-tissue.
+        prog, opts, reasons = self.call('Recommend', 'a{sv}', '1', 'profile', 's', 'Ana')
+        text = ' '.join(reasons)
+        self.assertNotIn(prog, ('deep-tissue', 'trigger-point', ''), reasons)
+        self.assertIn(zone, opts['avoid']['data'])
+        self.assertIn('hurt, so', text)
+        self.assertIn('tap to include', text)
+        self.assertIn('"too strong" 2 times', text)
+        self.assertIn('sore', text)
+        self.assertIn('Your usual program is deep-tissue', text)
+        # 4, one down for "too strong" twice, one down after deep work.
+        self.assertEqual(opts['intensity']['data'], 2, reasons)
+        # What the caller answers still decides: a firm pressure is kept.
+        _, opts, _ = self.call('Recommend', 'a{sv}', '2', 'profile', 's', 'Ana',
+                               'pressure', 's', 'firm')
+        self.assertEqual(opts['intensity']['data'], 4)
+        self.assertIn(zone, opts['avoid']['data'])
+        # The same through chairctl, whose --start passes the profile on.
+        r = c.chairctl('recommend', '--profile', 'Ana')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('tap to include', r.stdout)
+        self.assertIn('--avoid ' + zone, r.stdout)
 
         # Next time that zone is avoided, with the reason, and the chair is
         # gentler after deep work.
@@ -118,6 +147,44 @@ class TestProfiles(ChairTestCase):
         name, msg = self.chair.gdbus_error('Start', 'relax', "{'profile': <'Nobody'>}")
         self.assertEqual(name, 'org.freedesktop.DBus.Error.InvalidArgs')
         self.assertIn("There is no profile 'Nobody'", msg)
+        name, msg = self.chair.gdbus_error('Recommend', "{'profile': <'Nobody'>}")
+        self.assertEqual(name, 'org.freedesktop.DBus.Error.InvalidArgs')
+        self.assertIn("There is no profile 'Nobody'", msg)
+        r = self.chair.chairctl('recommend', '--profile', 'Nobody')
+        # chairctl tells a bad argument (InvalidArgs) by exit status 2.
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("There is no profile 'Nobody'", r.stderr)
+
+    def test_recommend_fills_from_profile(self):
+        # A profile with no history: its settings fill in what the answers
+        # leave open, and its limits stay.
+        self.call('SaveProfile', 'sa{sv}', 'Cy', '4', 'program', 's', 'relax',
+                  'duration_usec', 't', str(12 * 60 * 1000000), 'avoid', 'as', '1', 'neck',
+                  'heat', 'u', '1')
+        prog, opts, reasons = self.call('Recommend', 'a{sv}', '1', 'profile', 's', 'Cy')
+        self.assertEqual(prog, 'relax', reasons)
+        self.assertEqual(opts['duration_usec']['data'], 12 * 60 * 1000000)
+        self.assertEqual(opts['heat']['data'], 1)
+        self.assertIn('neck', opts['avoid']['data'])
+        self.assertIn('Your usual program, relax.', reasons)
+        self.assertIn('Your profile keeps the chair off the neck.', reasons)
+        # The caller's answer wins over the profile's length.
+        _, opts, _ = self.call('Recommend', 'a{sv}', '2', 'profile', 's', 'Cy',
+                               'minutes', 'u', '20')
+        self.assertEqual(opts['duration_usec']['data'], 20 * 60 * 1000000)
+        # Start accepts the recommendation unchanged.
+        self.call('Start', 'sa{sv}', prog, '4', 'duration_usec', 't', str(12 * 60 * 1000000),
+                  'avoid', 'as', '1', 'neck', 'heat', 'u', '1', 'profile', 's', 'Cy')
+        self.assertEqual(self.chair.get('Program'), 'relax')
+        self.assertEqual(self.chair.get('Profile'), 'Cy')
+        # A condition the profile keeps is a limit the answers cannot drop.
+        self.call('SaveProfile', 'sa{sv}', 'Di', '2', 'program', 's', 'deep-tissue',
+                  'conditions', 'as', '1', 'pregnancy')
+        prog, opts, reasons = self.call('Recommend', 'a{sv}', '2', 'profile', 's', 'Di',
+                                        'feelings', 'as', '1', 'tight')
+        self.assertNotEqual(prog, 'deep-tissue', reasons)
+        self.assertIn('pregnancy', opts['conditions']['data'])
+        self.assertEqual(opts['heat']['data'], 0)
 
 
 if __name__ == '__main__':
