@@ -508,6 +508,9 @@ static int remember(struct plan *pl)
 		pl->given |= CHAIR_OPT_FOCUS;
 	chair_options_init(&o);
 	o.intensity = wanted_intensity(a);
+	/* Where it hurts today is asked for today: not avoided for last time. */
+	if (a->n_back_order)
+		o.focus = a->back_order[0];
 	chair_profile_fill(m->profile, pl->given, &o);
 	pl->saved = o;
 	r = chair_learn_apply(m->history, m->n_history, m->now_usec, pl->given, &o,
