@@ -187,5 +187,80 @@ class TestProfiles(ChairTestCase):
         self.assertEqual(opts['heat']['data'], 0)
 
 
+
+class TestDamagedStore(ChairTestCase):
+    """A store that cannot be used leaves the chair working, with one clear
+    line in the daemon's log. (The daemon killed with SIGKILL over and over
+    is the durability test, tests/bench/daemon-crash.c.)"""
+    scale = 100
+
+    def setUp(self):
+        super().setUp()
+        self.state = os.path.join(self.bus.dir, 'state')
+        self.db = os.path.join(self.state, 'chaird.db')
+        # A store with a profile in it, closed cleanly.
+        self.chair.close()
+        self.chair = Chair(self.bus, scale=self.scale, extra=('--state-dir', self.state))
+        self.chair.call('SaveProfile', 'sa{sv}', 'Ana', '1', 'intensity', 'u', '2')
+        self.chair.close()
+        self.assertTrue(os.path.exists(self.db))
+
+    def restart(self, prefix=()):
+        self.chair = Chair(self.bus, scale=self.scale, extra=('--state-dir', self.state),
+                           prefix=prefix)
+        return self.chair.read_log()
+
+    def assert_chair_works(self):
+        c = self.chair
+        c.call('Start', 'sa{sv}', 'swedish', '0')
+        wait_until(lambda: c.get('State') == 'running', 10, 'the session running')
+        c.call('Stop')
+        c.wait_finished()
+        c.wait_state('idle')
+
+    def assert_moved_aside(self, log):
+        self.assertRegex(log, r'The store \S*chaird\.db was damaged \(.+\); it was moved '
+                              r'aside to \S*chaird\.db\.corrupt-\d{8}T\d{6}Z and a new, '
+                              r'empty store was started\.')
+        self.assertTrue([f for f in os.listdir(self.state) if '.corrupt-' in f])
+        self.assert_chair_works()
+        # The new store works, and the damaged one's profile is not in it.
+        self.assertEqual(self.chair.call('ListProfiles')[0], [])
+        self.chair.call('SaveProfile', 'sa{sv}', 'Bo', '0')
+        self.assertEqual([p[0] for p in self.chair.call('ListProfiles')[0]], ['Bo'])
+
+    def test_garbage_file(self):
+        for f in (self.db + '-wal', self.db + '-shm'):
+            if os.path.exists(f):
+                os.unlink(f)
+        with open(self.db, 'wb') as f:
+            f.write(b'this is not a database\n' * 2000)
+        self.assert_moved_aside(self.restart())
+
+    def test_truncated_file(self):
+        size = os.path.getsize(self.db)
+        os.truncate(self.db, size // 2)
+        self.assert_moved_aside(self.restart())
+
+    def test_readonly_directory(self):
+        if os.geteuid() == 0:
+            # Root writes through file modes: a read-only mount it is.
+            prefix = ('unshare', '--mount', 'sh', '-c',
+                      'mount --bind -o ro "$0" "$0" && exec "$@"', self.state)
+        else:
+            os.chmod(self.state, 0o555)
+            self.addCleanup(os.chmod, self.state, 0o755)
+            prefix = ()
+        files = sorted(os.listdir(self.state))
+        log = self.restart(prefix)
+        self.assertRegex(log, r'Cannot keep profiles and history in \S*state \(.+\); the '
+                              r'chair works, but nothing will be remembered after it stops\.')
+        self.assert_chair_works()
+        # Profiles still work until chaird stops, in memory.
+        self.chair.call('SaveProfile', 'sa{sv}', 'Bo', '0')
+        self.assertIn('Bo', [p[0] for p in self.chair.call('ListProfiles')[0]])
+        self.assertEqual(sorted(os.listdir(self.state)), files)
+
+
 if __name__ == '__main__':
     main()
