@@ -1546,11 +1546,14 @@ static bool copy_value(DBusMessageIter *src, DBusMessageIter *dst)
 }
 
 /* Prints the options as the chairctl start flags that give them. */
-static void print_start_flags(const char *program, DBusMessageIter *options)
+static void print_start_flags(const char *program, DBusMessageIter *options, const char *profile)
 {
 	DBusMessageIter d, e, v, a;
 
 	printf("chairctl start --program %s", program);
+	/* A profile name has only letters, digits, spaces, '-' and '_'. */
+	if (profile)
+		printf(strchr(profile, ' ') ? " --profile '%s'" : " --profile %s", profile);
 	for (dbus_message_iter_recurse(options, &d);
 	     dbus_message_iter_get_arg_type(&d) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&d)) {
 		const char *key, *s;
@@ -1748,7 +1751,7 @@ static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, cha
 	if (*program) {
 		printf("Recommended: %s\n", program);
 		fputs("  ", stdout);
-		print_start_flags(program, &options);
+		print_start_flags(program, &options, a.profile);
 	} else {
 		printf("No massage is recommended.\n");
 	}

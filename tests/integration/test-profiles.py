@@ -7,6 +7,7 @@ restart of the daemon."""
 
 import json
 import os
+import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -89,11 +90,13 @@ class TestProfiles(ChairTestCase):
                                'pressure', 's', 'firm')
         self.assertEqual(opts['intensity']['data'], 4)
         self.assertIn(zone, opts['avoid']['data'])
-        # The same through chairctl, whose --start passes the profile on.
+        # The same through chairctl.
         r = c.chairctl('recommend', '--profile', 'Ana')
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('tap to include', r.stdout)
-        self.assertIn('--avoid ' + zone, r.stdout)
+        line = [ln for ln in r.stdout.splitlines() if ln.strip().startswith('chairctl start')][0]
+        self.assertIn('--profile Ana', line)
+        self.assertIn('--avoid ' + zone, line)
 
         # Next time that zone is avoided, with the reason, and the chair is
         # gentler after deep work.
@@ -172,11 +175,20 @@ class TestProfiles(ChairTestCase):
         _, opts, _ = self.call('Recommend', 'a{sv}', '2', 'profile', 's', 'Cy',
                                'minutes', 'u', '20')
         self.assertEqual(opts['duration_usec']['data'], 20 * 60 * 1000000)
-        # Start accepts the recommendation unchanged.
-        self.call('Start', 'sa{sv}', prog, '4', 'duration_usec', 't', str(12 * 60 * 1000000),
-                  'avoid', 'as', '1', 'neck', 'heat', 'u', '1', 'profile', 's', 'Cy')
-        self.assertEqual(self.chair.get('Program'), 'relax')
-        self.assertEqual(self.chair.get('Profile'), 'Cy')
+        # The start command chairctl prints starts it as Cy.
+        c = self.chair
+        r = c.chairctl('recommend', '--profile', 'Cy')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = [ln for ln in r.stdout.splitlines() if ln.strip().startswith('chairctl start')][0]
+        r = c.chairctl(*shlex.split(line)[1:])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(c.get('Program'), 'relax')
+        self.assertEqual(c.get('Profile'), 'Cy')
+        self.assertEqual(c.get('Heat'), 1)
+        self.assertEqual(c.get('DurationUSec'), 12 * 60 * 1000000)
+        self.assertIn('neck', c.get('Avoid'))
+        c.call('Stop')
+        c.wait_state('idle')
         # A condition the profile keeps is a limit the answers cannot drop.
         self.call('SaveProfile', 'sa{sv}', 'Di', '2', 'program', 's', 'deep-tissue',
                   'conditions', 'as', '1', 'pregnancy')
