@@ -1418,6 +1418,7 @@ struct answers {
 	char *goal, *pressure;
 	unsigned long minutes;
 	bool has_minutes;
+	const char *profile;
 };
 
 static const char *const list_keys[4] = { "zones", "feelings", "conditions", "red_flags" };
@@ -1545,11 +1546,14 @@ static bool copy_value(DBusMessageIter *src, DBusMessageIter *dst)
 }
 
 /* Prints the options as the chairctl start flags that give them. */
-static void print_start_flags(const char *program, DBusMessageIter *options)
+static void print_start_flags(const char *program, DBusMessageIter *options, const char *profile)
 {
 	DBusMessageIter d, e, v, a;
 
 	printf("chairctl start --program %s", program);
+	/* A profile name has only letters, digits, spaces, '-' and '_'. */
+	if (profile)
+		printf(strchr(profile, ' ') ? " --profile '%s'" : " --profile %s", profile);
 	for (dbus_message_iter_recurse(options, &d);
 	     dbus_message_iter_get_arg_type(&d) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&d)) {
 		const char *key, *s;
@@ -1604,18 +1608,31 @@ static DBusMessage *recommend_call(const struct answers *a)
 		dict_add_uint(&d, "minutes", DBUS_TYPE_UINT32, a->minutes);
 	if (pressure)
 		dict_add_strings(&d, "pressure", &pressure, 1, false);
+	if (a->profile)
+		dict_add_strings(&d, "profile", (char **)&a->profile, 1, false);
 	dbus_message_iter_close_container(&it, &d);
 	return call;
 }
 
-static int start_recommended(struct ctx *c, const char *program, DBusMessageIter *options)
+/* Starts what was recommended; with a profile, the session is theirs (its
+ * shoulder position, and its history). */
+static int start_recommended(struct ctx *c, const char *program, DBusMessageIter *options,
+			     const char *profile)
 {
 	DBusMessage *call = new_call(CHAIR_INTERFACE, "Start");
-	DBusMessageIter it;
+	DBusMessageIter it, s, d;
+	bool ok;
 
 	dbus_message_iter_init_append(call, &it);
-	if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &program) ||
-	    !copy_value(options, &it)) {
+	dbus_message_iter_recurse(options, &s);
+	ok = dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &program) &&
+	     dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	for (; ok && dbus_message_iter_get_arg_type(&s) == DBUS_TYPE_DICT_ENTRY;
+	     dbus_message_iter_next(&s))
+		ok = copy_value(&s, &d);
+	if (ok && profile)
+		dict_add_strings(&d, "profile", (char **)&profile, 1, false);
+	if (!ok || !dbus_message_iter_close_container(&it, &d)) {
 		err("out of memory");
 		dbus_message_unref(call);
 		return EXIT_DAEMON;
@@ -1627,7 +1644,7 @@ static int recommend_usage(void)
 {
 	printf("Usage: chairctl recommend [--zone Z]... [--feeling F]... [--goal G] [--minutes N]\n"
 	       "                          [--pressure P] [--condition C]... [--red-flag R]...\n"
-	       "                          [--start]\n\n"
+	       "                          [--profile NAME] [--start]\n\n"
 	       "Asks what a massage therapist asks before a massage, and recommends a program,\n"
 	       "its options and why. With no answers on a terminal, it asks the questions one\n"
 	       "by one. See docs/consultation.md.\n\n"
@@ -1641,6 +1658,8 @@ static int recommend_usage(void)
 	       "  --pressure P    %s\n"
 	       "  --condition C   %s\n"
 	       "  --red-flag R    %s\n"
+	       "  --profile NAME  fill in what the profile knows, and what the chair learned\n"
+	       "                  from its sessions\n"
 	       "  --start         start the recommended program with its options\n",
 	       chair_zone_list(), chair_feeling_list(), chair_goal_list(), chair_pressure_list(),
 	       chair_condition_list(), chair_red_flag_list());
@@ -1657,6 +1676,7 @@ static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, cha
 		{ "goal", required_argument, NULL, 'g' },
 		{ "minutes", required_argument, NULL, 'm' },
 		{ "pressure", required_argument, NULL, 'p' },
+		{ "profile", required_argument, NULL, 'P' },
 		{ "start", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -1685,6 +1705,9 @@ static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, cha
 		case 'p':
 			a.pressure = optarg;
 			break;
+		case 'P':
+			a.profile = optarg;
+			break;
 		case 'm':
 			if (!parse_uint(optarg, 1440, &a.minutes)) {
 				err("--minutes takes a whole number of minutes, such as --minutes 15");
@@ -1705,7 +1728,7 @@ static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, cha
 		err("unexpected argument '%s'", argv[optind]);
 		return usage_for("recommend");
 	}
-	if (answers_empty(&a) && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+	if (answers_empty(&a) && !a.profile && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		if (!ask_all(&a))
 			return EXIT_USAGE;
 		asked = true;
@@ -1728,7 +1751,7 @@ static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, cha
 	if (*program) {
 		printf("Recommended: %s\n", program);
 		fputs("  ", stdout);
-		print_start_flags(program, &options);
+		print_start_flags(program, &options, a.profile);
 	} else {
 		printf("No massage is recommended.\n");
 	}
@@ -1745,7 +1768,7 @@ static int cmd_recommend(struct ctx *c, const struct command *cmd, int argc, cha
 		err("nothing was started: see a doctor first");
 		r = EXIT_DAEMON;
 	} else if (start) {
-		r = start_recommended(c, program, &options);
+		r = start_recommended(c, program, &options, a.profile);
 	}
 	dbus_message_unref(reply);
 	return r;
@@ -2386,7 +2409,7 @@ static const struct command commands[] = {
 	{ "reload", "", "Re-reads the program files; lists any it had to skip.", cmd_reload,
 	  "Reload", NULL },
 	{ "recommend", "[--zone Z]... [--feeling F]... [--goal G] [--minutes N] [--pressure P] "
-		       "[--condition C]... [--red-flag R]... [--start]",
+		       "[--condition C]... [--red-flag R]... [--profile NAME] [--start]",
 	  "Asks what a therapist would, and recommends a massage and why.", cmd_recommend },
 	{}
 };

@@ -557,12 +557,8 @@ static bool append_recommendation(DBusMessage *reply, const struct chair_recomme
 
 static DBusMessage *method_recommend(struct manager *m, DBusMessage *call)
 {
-	struct chair_recommendation rec = { 0 };
-	_cleanup_free_ char *msg = NULL;
 	struct chair_answers a;
 	DBusMessageIter it, dict;
-	DBusMessage *reply;
-	int r;
 
 	chair_answers_init(&a);
 	dbus_message_iter_init(call, &it);
@@ -581,10 +577,21 @@ static DBusMessage *method_recommend(struct manager *m, DBusMessage *call)
 		if (err)
 			return err;
 	}
+	/* With a profile, the store is asked first; the reply comes then. */
 	if (a.profile[0])
-		return bus_error(call, DBUS_ERROR_NOT_SUPPORTED, "This chair keeps no profiles yet, "
-				 "so answer 'profile' has nothing to fill in; leave it out.");
-	r = chair_consult(&a, m->programs, &m->hw, &rec, &msg);
+		return manager_recommend_with_profile(m, call, &a);
+	return chair_object_recommend(m, call, &a);
+}
+
+DBusMessage *chair_object_recommend(struct manager *m, DBusMessage *call,
+				    const struct chair_answers *a)
+{
+	struct chair_recommendation rec = { 0 };
+	_cleanup_free_ char *msg = NULL;
+	DBusMessage *reply;
+	int r;
+
+	r = chair_consult(a, m->programs, &m->hw, &rec, &msg);
 	if (r == -EINVAL)
 		return bus_invalid_args(call, "%s", msg);
 	if (r == -ENOENT)

@@ -17,6 +17,7 @@
 #include <systemd/sd-event.h>
 
 #include "body.h"
+#include "consult.h"
 #include "bus-glue.h"
 #include "bus-object.h"
 #include "engine.h"
@@ -203,6 +204,9 @@ int manager_store_open(struct manager *m, const char *state_dir);
 DBusMessage *manager_start_with_profile(struct manager *m, DBusMessage *call, const char *id,
 					const struct chair_options *o, uint32_t given,
 					const char *profile);
+/* Recommend() with answer 'profile': replies once the store has read it. */
+DBusMessage *manager_recommend_with_profile(struct manager *m, DBusMessage *call,
+					    const struct chair_answers *a);
 void manager_history_begin(struct manager *m, const struct chair_options *o);
 void manager_history_event(struct manager *m, int kind, int zone, int value);
 void manager_history_end(struct manager *m, enum chair_finish_reason why);
@@ -224,6 +228,9 @@ struct option_extras {
 /* The D-Bus object (chair-object.c). */
 DBusMessage *chair_object_parse_options(DBusMessage *call, DBusMessageIter *it,
 					struct chair_options *o, struct option_extras *x);
+/* The consultation's reply to Recommend(), or its error. */
+DBusMessage *chair_object_recommend(struct manager *m, DBusMessage *call,
+				    const struct chair_answers *a);
 DBusMessage *chair_object_reply(DBusMessage *call, int r, const struct manager_why *why);
 int chair_object_register(struct manager *m);
 /* Routes every incoming message (see bus_glue_set_router()). */

@@ -60,6 +60,26 @@ static DBusMessage *store_failed(DBusMessage *call, int r)
 			 "the massage works as usual, but this was not kept.", strerror(-r));
 }
 
+static DBusMessage *no_profile(DBusMessage *call, const char *name)
+{
+	return bus_error(call, DBUS_ERROR_INVALID_ARGS, "There is no profile '%s'; "
+			 "ListProfiles() lists them.", name);
+}
+
+/* A profile and its newest sessions, for Start and Recommend. */
+static int read_profile(struct store *s, struct chair_profile *p,
+			struct chair_session_record **ret_v, size_t *ret_n)
+{
+	int r = store_profile_get(s, p->name, p);
+
+	if (r < 0)
+		return r;
+	/* Without its history the profile still fills in the options. */
+	if (store_history(s, p->name, HISTORY_FOR_LEARNING, ret_v, ret_n) < 0)
+		*ret_n = 0;
+	return 0;
+}
+
 static int submit(struct manager *m, struct store_job *j)
 {
 	if (!m->store) {
@@ -224,8 +244,7 @@ static void write_done(void *userdata, struct store_job *j)
 	DBusMessage *reply;
 
 	if (j->r == -ENOENT)
-		reply = bus_error(w->call, DBUS_ERROR_INVALID_ARGS, "There is no profile '%s'; "
-				  "ListProfiles() lists them.", w->p.name);
+		reply = no_profile(w->call, w->p.name);
 	else if (j->r < 0)
 		reply = store_failed(w->call, j->r);
 	else
@@ -442,14 +461,8 @@ struct start_job {
 static int start_run(struct store *s, struct store_job *j)
 {
 	struct start_job *st = (struct start_job *)j;
-	int r = store_profile_get(s, st->p.name, &st->p);
 
-	if (r < 0)
-		return r;
-	/* Without its history the profile still fills in the options. */
-	if (store_history(s, st->p.name, HISTORY_FOR_LEARNING, &st->v, &st->n) < 0)
-		st->n = 0;
-	return 0;
+	return read_profile(s, &st->p, &st->v, &st->n);
 }
 
 static void start_done(void *userdata, struct store_job *j)
@@ -462,8 +475,7 @@ static void start_done(void *userdata, struct store_job *j)
 	int r = j->r;
 
 	if (r == -ENOENT) {
-		send_reply(m, bus_error(st->call, DBUS_ERROR_INVALID_ARGS, "There is no profile '%s'; "
-					"ListProfiles() lists them.", st->p.name));
+		send_reply(m, no_profile(st->call, st->p.name));
 		goto out;
 	}
 	if (r < 0) {
@@ -524,6 +536,63 @@ DBusMessage *manager_start_with_profile(struct manager *m, DBusMessage *call, co
 	chair_profile_init(&st->p);
 	snprintf(st->p.name, sizeof(st->p.name), "%s", profile);
 	if (submit(m, &st->j) < 0) {
+		dbus_message_unref(call);
+		return store_failed(call, -ENODEV);
+	}
+	return NULL;
+}
+
+/* --- Recommend with a profile ------------------------------------------- */
+
+struct recommend_job {
+	struct store_job j;
+	DBusMessage *call;
+	struct chair_answers a;
+	struct chair_profile p;
+	struct chair_session_record *v;
+	size_t n;
+};
+
+static int recommend_run(struct store *s, struct store_job *j)
+{
+	struct recommend_job *rj = (struct recommend_job *)j;
+
+	return read_profile(s, &rj->p, &rj->v, &rj->n);
+}
+
+static void recommend_done(void *userdata, struct store_job *j)
+{
+	struct recommend_job *rj = (struct recommend_job *)j;
+	struct chair_memory mem = {
+		.profile = &rj->p, .history = rj->v, .n_history = rj->n, .now_usec = wall_usec(),
+	};
+
+	if (j->r == -ENOENT) {
+		send_reply(userdata, no_profile(rj->call, rj->p.name));
+	} else if (j->r < 0) {
+		send_reply(userdata, store_failed(rj->call, j->r));
+	} else {
+		rj->a.memory = &mem;
+		send_reply(userdata, chair_object_recommend(userdata, rj->call, &rj->a));
+	}
+	chair_session_records_free(rj->v, rj->n);
+	dbus_message_unref(rj->call);
+	free(rj);
+}
+
+DBusMessage *manager_recommend_with_profile(struct manager *m, DBusMessage *call,
+					    const struct chair_answers *a)
+{
+	struct recommend_job *rj = calloc(1, sizeof(*rj));
+
+	if (!rj)
+		return bus_error_errno(call, -ENOMEM);
+	rj->j = (struct store_job){ .run = recommend_run, .done = recommend_done };
+	rj->call = dbus_message_ref(call);
+	rj->a = *a;
+	chair_profile_init(&rj->p);
+	snprintf(rj->p.name, sizeof(rj->p.name), "%s", a->profile);
+	if (submit(m, &rj->j) < 0) {
 		dbus_message_unref(call);
 		return store_failed(call, -ENODEV);
 	}

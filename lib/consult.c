@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "consult.h"
+#include "learn.h"
 #include "macro.h"
 
 #define BIT(i) (UINT32_C(1) << (i))
@@ -218,16 +219,6 @@ static const char *nerve_word(const struct chair_answers *a)
 	return "nerve pain";
 }
 
-/* What put the zones that hurt in avoid, as the person said it. */
-static const char *spare_word(const struct chair_answers *a)
-{
-	if (a->feelings & BIT(CHAIR_FEEL_SWOLLEN))
-		return "swollen";
-	if (a->conditions & BIT(CHAIR_COND_INFLAMMATION))
-		return "inflamed";
-	return "injured";
-}
-
 /* --- reasons ------------------------------------------------------------- */
 
 struct reasons {
@@ -272,7 +263,15 @@ struct plan {
 	uint32_t avoid_back;
 	uint32_t avoid_air;
 	bool spared;   /* the zones that hurt are kept off */
+	uint32_t spare_back, spare_air; /* which: where it hurts, or the profile's */
 	bool has_heat; /* the chair has a heater */
+	/* The profile (a->memory): its settings, then what its history taught. */
+	bool remembered;
+	uint32_t given;             /* CHAIR_OPT_* that the answers decide */
+	struct chair_options saved; /* the profile's settings filled in */
+	struct chair_options mem;   /* ...and what was learned */
+	unsigned learn_flags;       /* CHAIR_LEARN_* */
+	char **learned;             /* what was learned, a sentence each */
 	const char *cand[MAX_CANDIDATES];
 	size_t n_cand;
 	char why[320]; /* why the first candidate */
@@ -286,6 +285,28 @@ static bool has_cond(const struct plan *pl, enum chair_condition c)
 static bool has_feel(const struct plan *pl, enum chair_feeling f)
 {
 	return pl->a->feelings & BIT(f);
+}
+
+/* What put the zones that hurt in avoid, as the person said it. */
+static const char *spare_word(const struct plan *pl)
+{
+	if (has_feel(pl, CHAIR_FEEL_SWOLLEN))
+		return "swollen";
+	if (has_cond(pl, CHAIR_COND_INFLAMMATION))
+		return "inflamed";
+	return "injured";
+}
+
+static const char *usual_program(const struct plan *pl)
+{
+	return pl->remembered && pl->a->memory->profile->program[0]
+		       ? pl->a->memory->profile->program
+		       : NULL;
+}
+
+static bool deep_program(const char *id)
+{
+	return streq(id, "deep-tissue") || streq(id, "trigger-point");
 }
 
 _printf_(2, 3) static void choose(struct plan *pl, const char *fmt, ...);
@@ -306,7 +327,7 @@ static void candidates(struct plan *pl, const char *c0, const char *c1, const ch
 
 	pl->n_cand = 0;
 	for (size_t i = 0; i < ELEMENTSOF(c); i++)
-		if (c[i])
+		if (c[i] && !(i > 0 && streq(c[i], c[0])))
 			pl->cand[pl->n_cand++] = c[i];
 }
 
@@ -368,7 +389,11 @@ static void choose_by_feeling(struct plan *pl, bool gentle)
 static void choose_program(struct plan *pl)
 {
 	const struct chair_answers *a = pl->a;
-	bool gentle = a->pressure == CHAIR_PRESSURE_GENTLE;
+	/* The day after deep work, or for a person whose profile is gentle. */
+	bool gentle = a->pressure == CHAIR_PRESSURE_GENTLE ||
+		      (pl->learn_flags & CHAIR_LEARN_GENTLER) ||
+		      (pl->remembered && a->pressure < 0 && pl->mem.intensity <= 2);
+	const char *usual = usual_program(pl);
 	char where[160];
 
 	pl->n_cand = 0;
@@ -447,7 +472,14 @@ static void choose_program(struct plan *pl)
 	} else if (pl->spared) {
 		candidates(pl, "relax", "swedish", NULL);
 		choose(pl, "Around a place that is %s, relax: long, slow, gentle strokes over the "
-			   "rest of your back.", spare_word(a));
+			   "rest of your back.", spare_word(pl));
+	} else if (usual && (pl->learn_flags & CHAIR_LEARN_GENTLER) && deep_program(usual)) {
+		candidates(pl, "swedish", "relax", NULL);
+		choose(pl, "Your usual program is %s; today swedish, the classic all-round massage, "
+			   "as it is gentler.", usual);
+	} else if (usual) {
+		candidates(pl, usual, "swedish", "relax");
+		choose(pl, "Your usual program, %s.", usual);
 	} else {
 		candidates(pl, "swedish", "relax", NULL);
 		choose(pl, "With no particular complaint, swedish: the classic all-round massage "
@@ -455,10 +487,61 @@ static void choose_program(struct plan *pl)
 	}
 }
 
+static unsigned wanted_intensity(const struct chair_answers *a);
+
+/* The profile fills in what the answers leave open, then what its history
+ * taught is applied: the options a Start with the profile would get. */
+static int remember(struct plan *pl)
+{
+	const struct chair_memory *m = pl->a->memory;
+	const struct chair_answers *a = pl->a;
+	struct chair_options o;
+	int r;
+
+	if (!m || !m->profile)
+		return 0;
+	if (a->pressure >= 0)
+		pl->given |= CHAIR_OPT_INTENSITY;
+	if (a->minutes)
+		pl->given |= CHAIR_OPT_DURATION;
+	if (a->n_back_order)
+		pl->given |= CHAIR_OPT_FOCUS;
+	chair_options_init(&o);
+	o.intensity = wanted_intensity(a);
+	/* Where it hurts today is asked for today: not avoided for last time. */
+	if (a->n_back_order)
+		o.focus = a->back_order[0];
+	chair_profile_fill(m->profile, pl->given, &o);
+	pl->saved = o;
+	r = chair_learn_apply(m->history, m->n_history, m->now_usec, pl->given, &o,
+			      &pl->learn_flags, &pl->learned);
+	if (r < 0)
+		return r;
+	pl->mem = o;
+	pl->remembered = true;
+	pl->conditions |= o.conditions;
+	pl->avoid_back |= o.avoid_back;
+	pl->avoid_air |= o.avoid_air;
+	return 0;
+}
+
+static void plan_done(struct plan *pl)
+{
+	chair_strv_free(pl->learned);
+	pl->learned = NULL;
+}
+
 static int make_plan(const struct chair_answers *a, const struct chair_hw *hw, struct plan *pl,
 		     char **ret_msg)
 {
+	const struct chair_options *saved =
+	    a->memory && a->memory->profile ? &a->memory->profile->options : NULL;
+	int r;
+
 	*pl = (struct plan){ .a = a, .hw = hw, .conditions = a->conditions };
+	r = remember(pl);
+	if (r < 0)
+		return r;
 
 	if (a->feelings & NERVE_FEELINGS)
 		pl->conditions |= BIT(CHAIR_COND_NERVE_PAIN);
@@ -468,7 +551,14 @@ static int make_plan(const struct chair_answers *a, const struct chair_hw *hw, s
 		pl->conditions |= BIT(CHAIR_COND_RECENT_INJURY);
 
 	if (pl->conditions & SPARE_CONDITIONS) {
-		if (!a->zones_back && !a->zones_air) {
+		pl->spare_back = a->zones_back;
+		pl->spare_air = a->zones_air;
+		/* The profile says where, when the answers do not. */
+		if (!pl->spare_back && !pl->spare_air && saved) {
+			pl->spare_back = saved->avoid_back;
+			pl->spare_air = saved->avoid_air;
+		}
+		if (!pl->spare_back && !pl->spare_air) {
 			const char *what =
 			    (a->feelings & BIT(CHAIR_FEEL_SWOLLEN))   ? "feelings 'swollen'"
 			    : (a->feelings & BIT(CHAIR_FEEL_INJURED)) ? "feelings 'injured'"
@@ -476,6 +566,7 @@ static int make_plan(const struct chair_answers *a, const struct chair_hw *hw, s
 				? "conditions 'inflammation'"
 				: "conditions 'recent-injury'";
 
+			plan_done(pl);
 			return fail(
 			    ret_msg, -EINVAL,
 			    "Answer %s needs 'zones' that say where, so the "
@@ -483,8 +574,8 @@ static int make_plan(const struct chair_answers *a, const struct chair_hw *hw, s
 			    "inflamed or injured.",
 			    what);
 		}
-		pl->avoid_back = a->zones_back;
-		pl->avoid_air = a->zones_air;
+		pl->avoid_back |= pl->spare_back;
+		pl->avoid_air |= pl->spare_air;
 		pl->spared = true;
 	}
 	if (has_cond(pl, CHAIR_COND_PREGNANCY)) {
@@ -512,6 +603,15 @@ static unsigned wanted_intensity(const struct chair_answers *a)
 	}
 }
 
+/* The level asked for: the pressure answered, else the profile's with what
+ * was learned, else the middle. */
+static unsigned plan_intensity(const struct plan *pl)
+{
+	if (pl->remembered && !(pl->given & CHAIR_OPT_INTENSITY))
+		return pl->mem.intensity;
+	return wanted_intensity(pl->a);
+}
+
 /* The softest cap that applies, and why; 5 and NULL when none does. */
 static unsigned intensity_cap(const struct plan *pl, const char *id, char *why, size_t n)
 {
@@ -534,7 +634,7 @@ static unsigned intensity_cap(const struct plan *pl, const char *id, char *why, 
 	}
 	if (pl->spared) {
 		snprintf(why, n, "the chair works gently around a place that is %s",
-			 spare_word(pl->a));
+			 spare_word(pl));
 		return 3;
 	}
 	why[0] = '\0';
@@ -555,7 +655,7 @@ static int rule_heat(const struct plan *pl, char *why, size_t n)
 	}
 	if (pl->spared) {
 		snprintf(why, n, "Heat is off: heat makes a place that is %s worse; cold, not "
-				 "heat, is the first care.", spare_word(pl->a));
+				 "heat, is the first care.", spare_word(pl));
 		return 0;
 	}
 	if (has_cond(pl, CHAIR_COND_ARTHRITIS)) {
@@ -580,6 +680,9 @@ static int pick_focus(const struct plan *pl)
 	for (unsigned i = 0; i < a->n_back_order; i++)
 		if (!(pl->avoid_back & BIT(a->back_order[i])))
 			return a->back_order[i];
+	if (pl->remembered && !a->n_back_order && pl->mem.focus >= 0 &&
+	    !(pl->avoid_back & BIT(pl->mem.focus)))
+		return pl->mem.focus;
 	return -1;
 }
 
@@ -595,11 +698,15 @@ static void build_options(const struct plan *pl, const struct chair_program *p,
 	o->avoid_back = pl->avoid_back;
 	o->avoid_air = pl->avoid_air;
 	o->focus = pick_focus(pl);
-	o->intensity = MIN(wanted_intensity(pl->a), intensity_cap(pl, p->id, why, sizeof(why)));
+	o->intensity = MIN(plan_intensity(pl), intensity_cap(pl, p->id, why, sizeof(why)));
 	heat = rule_heat(pl, why, sizeof(why));
+	if (heat < 0 && pl->remembered && pl->mem.heat >= 0)
+		heat = pl->mem.heat;
 	o->heat = heat >= 0 ? heat : (int)MIN(p->heat, 3u);
 	if (pl->a->minutes)
 		o->duration_usec = (uint64_t)pl->a->minutes * USEC_PER_MIN;
+	else if (pl->remembered && pl->mem.duration_usec)
+		o->duration_usec = pl->mem.duration_usec;
 	else
 		o->duration_usec = p->duration_usec;
 	o->duration_usec = CLAMP(o->duration_usec, CHAIR_HW_MIN_SESSION_USEC, cap);
@@ -623,13 +730,14 @@ static void explain_conditions(const struct plan *pl, struct reasons *rs)
 			: "With nerve pain");
 	if (pl->spared) {
 		bool many =
-		    __builtin_popcount(a->zones_back) + __builtin_popcount(a->zones_air) > 1;
+		    __builtin_popcount(pl->spare_back) + __builtin_popcount(pl->spare_air) > 1;
+		bool said = pl->spare_back == a->zones_back && pl->spare_air == a->zones_air;
 
-		zones_words(a->zones_back, a->zones_air, where, sizeof(where));
-		say(rs, "You said %s %s %s: the chair keeps off %s, with no pressure, kneading, "
+		zones_words(pl->spare_back, pl->spare_air, where, sizeof(where));
+		say(rs, "%s %s %s %s: the chair keeps off %s, with no pressure, kneading, "
 			"tapping, air or heat there, and works around %s, as a therapist does.",
-		    where, many ? "are" : "is", spare_word(a), many ? "them" : "it",
-		    many ? "them" : "it");
+		    said ? "You said" : "Your profile says", where, many ? "are" : "is",
+		    spare_word(pl), many ? "them" : "it", many ? "them" : "it");
 	}
 	if (has_cond(pl, CHAIR_COND_PREGNANCY))
 		say(rs, "During pregnancy there is no pressure on the lower back and the sacrum, "
@@ -643,11 +751,20 @@ static void explain_options(const struct plan *pl, const struct chair_program *p
 			    const struct chair_options *o, struct reasons *rs)
 {
 	const struct chair_answers *a = pl->a;
-	unsigned wanted = wanted_intensity(a);
+	unsigned wanted = plan_intensity(pl);
 	uint64_t minutes = o->duration_usec / USEC_PER_MIN;
+	/* What the profile set, unchanged by what was learned (which says why). */
+	bool saved_intensity = pl->remembered && !(pl->given & CHAIR_OPT_INTENSITY) &&
+			       a->memory->profile->options.intensity > 0;
+	bool learned_intensity = pl->remembered && pl->mem.intensity != pl->saved.intensity;
 	char why[200];
 
-	if (o->focus >= 0)
+	if (o->focus >= 0 && !a->n_back_order && pl->mem.focus != pl->saved.focus)
+		; /* learned: its sentence says why */
+	else if (o->focus >= 0 && !a->n_back_order)
+		say(rs, "The %s gets the most time (the focus), as in your profile.",
+		    zone_words[o->focus]);
+	else if (o->focus >= 0)
 		say(rs, "The %s gets the most time (the focus)%s.", zone_words[o->focus],
 		    a->n_back_order > 1 ? ", as you named it first"
 					: ", as that is where it hurts");
@@ -664,12 +781,18 @@ static void explain_options(const struct plan *pl, const struct chair_program *p
 	else if (a->pressure >= 0)
 		say(rs, "Intensity %u: you like %s pressure.", o->intensity,
 		    chair_pressure_to_string((enum chair_pressure)a->pressure));
+	else if (learned_intensity)
+		; /* what was learned says why */
+	else if (saved_intensity)
+		say(rs, "Intensity %u, as in your profile.", o->intensity);
 	else
 		say(rs, "Intensity %u, the middle level; you can change it at any time.",
 		    o->intensity);
 
 	if (rule_heat(pl, why, sizeof(why)) >= 0)
 		say(rs, "%s", why);
+	else if (pl->remembered && pl->mem.heat >= 0)
+		say(rs, "Heat %d, as in your profile.", o->heat);
 	else if (o->heat)
 		say(rs, "Heat %d, as %s usually has it.", o->heat, p->id);
 	else
@@ -680,6 +803,11 @@ static void explain_options(const struct plan *pl, const struct chair_program *p
 			" minutes, so it takes %" PRIu64 ".", a->minutes, minutes, minutes);
 	else if (a->minutes)
 		say(rs, "The session takes the %u minutes you have.", a->minutes);
+	else if (pl->remembered && pl->mem.duration_usec > o->duration_usec)
+		say(rs, "Your profile asks for %" PRIu64 " minutes; a session on this chair lasts "
+			"at most %" PRIu64 ".", pl->mem.duration_usec / USEC_PER_MIN, minutes);
+	else if (pl->remembered && pl->mem.duration_usec)
+		say(rs, "The session lasts %" PRIu64 " minutes, as in your profile.", minutes);
 	else if (p->duration_usec > o->duration_usec)
 		say(rs,
 		    "The session lasts %" PRIu64 " minutes, the most this chair allows (%s "
@@ -688,6 +816,26 @@ static void explain_options(const struct plan *pl, const struct chair_program *p
 	else
 		say(rs, "The session lasts %" PRIu64 " minutes, the usual length of %s.", minutes,
 		    p->id);
+}
+
+/* What was learned, and the zones the profile keeps off. */
+static void explain_memory(const struct plan *pl, struct reasons *rs)
+{
+	const struct chair_options *saved;
+	uint32_t back, air;
+	char where[200];
+
+	if (!pl->remembered)
+		return;
+	for (char **l = pl->learned; l && *l; l++)
+		say(rs, "%s", *l);
+	saved = &pl->a->memory->profile->options;
+	back = saved->avoid_back & ~pl->spare_back;
+	air = saved->avoid_air & ~pl->spare_air;
+	if (back || air) {
+		zones_words(back, air, where, sizeof(where));
+		say(rs, "Your profile keeps the chair off %s.", where);
+	}
 }
 
 static void explain_cautions(const struct plan *pl, struct reasons *rs)
@@ -775,6 +923,8 @@ int chair_consult(const struct chair_answers *a, const struct chair_programs *ps
 
 	explain_conditions(&pl, &rs);
 	say(&rs, "%s", pl.why);
+	explain_memory(&pl, &rs);
+	plan_done(&pl);
 	for (size_t i = 0; i < pl.n_cand; i++) {
 		const struct chair_program *p = chair_programs_find(ps, pl.cand[i]);
 		_cleanup_free_ char *msg = NULL;

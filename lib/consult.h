@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 #include "chair-names.h"
+#include "history.h"
 #include "hw.h"
 #include "policy.h"
 #include "program.h"
 
-#define CHAIR_PROFILE_NAME_MAX 32
 /** The shortest time a person can offer: the shortest session. */
 #define CHAIR_ANSWER_MIN_MINUTES 5
 
@@ -34,6 +34,20 @@ enum chair_answer_type {
 	CHAIR_ANSWER_STRING = 1,  /**< s */
 	CHAIR_ANSWER_STRINGS = 2, /**< as */
 	CHAIR_ANSWER_UINT = 3,    /**< u */
+};
+
+/**
+ * What the chair remembers of the person: their profile and its history.
+ * It fills in what the answers leave open, and what was learned from the
+ * history (learn.h) shows in the recommendation with its reason. Nothing
+ * in it loosens a limit: the answers' and the profile's conditions and
+ * avoided zones all count, and every intensity cap still applies.
+ */
+struct chair_memory {
+	const struct chair_profile *profile;
+	const struct chair_session_record *history; /**< newest first */
+	size_t n_history;
+	uint64_t now_usec; /**< wall clock, µs since the epoch */
 };
 
 /** The person's answers. Every one is optional. */
@@ -49,6 +63,8 @@ struct chair_answers {
 	uint32_t conditions;   /**< bit per enum chair_condition */
 	uint32_t red_flags;    /**< bit per enum chair_red_flag */
 	char profile[CHAIR_PROFILE_NAME_MAX + 1]; /**< "" when not given */
+	/** The profile named, read by the caller; NULL for a guest. */
+	const struct chair_memory *memory;
 };
 
 void chair_answers_init(struct chair_answers *a);

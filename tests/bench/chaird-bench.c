@@ -8,7 +8,8 @@
  * Usage: chaird-bench [--only FIGURE,...] [--stop-trials N] [--load-samples N]
  *                     CHAIRD PROGRAMS_DIR
  * Needs dbus-daemon; starts its own private bus. The figures are ready,
- * idle, getall, session, load, stop, queued-stop and button (default: all).
+ * idle, getall, session, load, store, stop, queued-stop and button
+ * (default: all).
  */
 #include <dbus/dbus.h>
 #include <errno.h>
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchproc.h"
 #include "bus-glue.h"
 
 #define CHAIR "org.chaird.Chair1"
@@ -47,7 +49,6 @@
 #define LOAD_MAX_SECONDS 180
 
 static char dir[80]; /* the notify socket path must stay under 108 bytes */
-static char bus_address[300];
 static const char *chaird_bin, *programs_dir;
 static char bench_programs[128];
 static const char *only; /* comma-separated figures, NULL for all */
@@ -62,26 +63,6 @@ static bool want(const char *figure)
 		if (!strncmp(p, figure, n) && (p[n] == ',' || !p[n]))
 			return true;
 	return !only;
-}
-
-static uint64_t mono_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-__attribute__((format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("chaird-bench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
 }
 
 
@@ -106,7 +87,7 @@ static void write_bench_program(void)
 	snprintf(path, sizeof(path), "%s/bench-friction.program", bench_programs);
 	f = fopen(path, "we");
 	if (!f)
-		die("cannot write %s: %m", path);
+		bench_die("cannot write %s: %m", path);
 	fputs(bench_program, f);
 	fclose(f);
 }
@@ -157,87 +138,33 @@ static void report(const char *what, struct series *s, const char *unit, double 
 
 /* --- processes ----------------------------------------------------------- */
 
-static pid_t spawn(char *const argv[], const char *notify, const char *out)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		die("fork: %m");
-	if (pid == 0) {
-		int fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		setenv("DBUS_SESSION_BUS_ADDRESS", bus_address, 1);
-		if (notify)
-			setenv("NOTIFY_SOCKET", notify, 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static pid_t start_bus(void)
-{
-	char *argv[] = { "/usr/bin/dbus-daemon", "--session", "--nofork", "--nopidfile", NULL, NULL };
-	char addr_arg[320];
-	pid_t pid;
-
-	snprintf(bus_address, sizeof(bus_address), "unix:path=%s/bus", dir);
-	snprintf(addr_arg, sizeof(addr_arg), "--address=%s", bus_address);
-	argv[4] = addr_arg;
-	pid = spawn(argv, NULL, NULL);
-	for (int i = 0; i < 500; i++) {
-		char p[300];
-
-		snprintf(p, sizeof(p), "%s/bus", dir);
-		if (access(p, F_OK) == 0)
-			return pid;
-		usleep(10000);
-	}
-	die("dbus-daemon did not start");
-	return -1;
-}
-
-static int notify_socket(char path[100], size_t n)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	snprintf(path, n, "%s/notify", dir);
-	unlink(path);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("notify socket: %m");
-	return fd;
-}
-
-/* Starts chaird and returns its pid; *ret_ready_usec is exec-to-READY. */
-static pid_t start_chaird(const char *scale, const char *trace, double *ret_ready_usec)
+/* Starts chaird and returns its pid; *ret_ready_usec is exec-to-READY.
+ * With @p state_dir it keeps profiles and history there. */
+static pid_t start_chaird(const char *scale, const char *trace, const char *state_dir,
+			  double *ret_ready_usec)
 {
 	char notify[100];
-	int fd = notify_socket(notify, sizeof(notify));
-	char *argv[] = { (char *)chaird_bin, "--sim", "--session", "--programs", (char *)programs_dir,
-			 "--programs", bench_programs, "--time-scale", (char *)scale,
-			 trace ? "--trace" : NULL, (char *)trace, NULL };
-	uint64_t t0 = mono_usec();
-	pid_t pid = spawn(argv, notify, NULL);
-	char buf[512];
+	int fd = bench_notify_socket(dir, notify, sizeof(notify));
+	char *argv[16] = { (char *)chaird_bin, "--sim", "--session", "--programs",
+			   (char *)programs_dir, "--programs", bench_programs, "--time-scale",
+			   (char *)scale };
+	int n = 9;
+	uint64_t t0 = bench_mono_usec();
+	pid_t pid;
 
-	for (;;) {
-		struct timeval tv = { .tv_sec = 10 };
-		ssize_t k;
-
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		k = recv(fd, buf, sizeof(buf) - 1, 0);
-		if (k < 0)
-			die("chaird sent no READY=1");
-		buf[k] = 0;
-		if (strstr(buf, "READY=1"))
-			break;
+	if (trace) {
+		argv[n++] = "--trace";
+		argv[n++] = (char *)trace;
 	}
+	if (state_dir) {
+		argv[n++] = "--state-dir";
+		argv[n++] = (char *)state_dir;
+	}
+	pid = bench_spawn(argv, notify, NULL);
+	if (!bench_wait_ready(fd, 10000, NULL))
+		bench_die("chaird sent no READY=1");
 	if (ret_ready_usec)
-		*ret_ready_usec = (double)(mono_usec() - t0);
+		*ret_ready_usec = (double)(bench_mono_usec() - t0);
 	close(fd);
 	return pid;
 }
@@ -249,19 +176,6 @@ static void stop(pid_t pid)
 }
 
 /* --- D-Bus helpers ------------------------------------------------------- */
-
-static DBusConnection *connect_bus(void)
-{
-	DBusError e;
-	DBusConnection *c;
-
-	dbus_error_init(&e);
-	c = dbus_connection_open_private(bus_address, &e);
-	if (!c || !dbus_bus_register(c, &e))
-		die("cannot connect: %s", e.message);
-	dbus_connection_set_exit_on_disconnect(c, FALSE);
-	return c;
-}
 
 static DBusMessage *call(DBusConnection *c, const char *dest, const char *iface,
 			 const char *method, int first_type, ...)
@@ -279,7 +193,7 @@ static DBusMessage *call(DBusConnection *c, const char *dest, const char *iface,
 	r = dbus_connection_send_with_reply_and_block(c, m, 10000, &e);
 	dbus_message_unref(m);
 	if (!r)
-		die("%s.%s: %s", iface, method, e.message);
+		bench_die("%s.%s: %s", iface, method, e.message);
 	return r;
 }
 
@@ -310,7 +224,7 @@ static void start_session(DBusConnection *c, const char *program)
 	r = dbus_connection_send_with_reply_and_block(c, m, 10000, &e);
 	dbus_message_unref(m);
 	if (!r)
-		die("Start: %s", e.message);
+		bench_die("Start: %s", e.message);
 	dbus_message_unref(r);
 }
 
@@ -349,7 +263,7 @@ static size_t read_trace(const char *path, long *offset, char ***ret)
 	size_t n = 0;
 
 	if (!f)
-		die("cannot open the trace: %m");
+		bench_die("cannot open the trace: %m");
 	fseek(f, *offset, SEEK_SET);
 	while (fgets(line, sizeof(line), f)) {
 		v = realloc(v, (n + 1) * sizeof(char *));
@@ -382,10 +296,10 @@ static void free_lines(char **v, size_t n)
 /* Waits (on a deadline) for a trace line with any output on. */
 static void wait_moving(const char *trace)
 {
-	uint64_t deadline = mono_usec() + 20000000;
+	uint64_t deadline = bench_mono_usec() + 20000000;
 	long off = trace_end(trace);
 
-	while (mono_usec() < deadline) {
+	while (bench_mono_usec() < deadline) {
 		char **v;
 		size_t n = read_trace(trace, &off, &v);
 		bool moving = false;
@@ -397,7 +311,7 @@ static void wait_moving(const char *trace)
 			return;
 		usleep(2000);
 	}
-	die("the session never drove an output");
+	bench_die("the session never drove an output");
 }
 
 /* --- /proc --------------------------------------------------------------- */
@@ -429,7 +343,7 @@ static double cpu_seconds(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
 	f = fopen(path, "re");
 	if (!f || fscanf(f, "%llu", &ns) != 1)
-		die("cannot read %s", path);
+		bench_die("cannot read %s", path);
 	fclose(f);
 	return (double)ns / 1e9;
 }
@@ -480,14 +394,14 @@ static void echo_main(void)
 	struct echo e;
 	sd_event *ev = NULL;
 	struct bus_glue *g = NULL;
-	DBusConnection *c = connect_bus();
+	DBusConnection *c = bench_connect();
 	DBusError err;
 
 	dbus_error_init(&err);
 	e.reply_template = get_all(c, CHAIR);
 	dbus_connection_register_object_path(c, PATH, &vt, &e);
 	if (bus_request_name(c, ECHO, &err) < 0)
-		die("echo: cannot own %s", ECHO);
+		bench_die("echo: cannot own %s", ECHO);
 	sd_event_default(&ev);
 	bus_glue_attach(c, ev, 0, &g);
 	sd_event_loop(ev);
@@ -513,7 +427,7 @@ static void wait_name(DBusConnection *c, const char *name)
 			return;
 		usleep(5000);
 	}
-	die("%s never appeared", name);
+	bench_die("%s never appeared", name);
 }
 
 /* --- load: clients calling GetAll as fast as they can -------------------- */
@@ -522,7 +436,7 @@ static volatile bool load_stop;
 
 static void *load_thread(void *arg)
 {
-	DBusConnection *c = connect_bus();
+	DBusConnection *c = bench_connect();
 	unsigned long *count = arg;
 
 	while (!load_stop) {
@@ -542,7 +456,7 @@ static void bench_ready(void)
 
 	for (int i = 0; i < 20; i++) {
 		double us;
-		pid_t pid = start_chaird("1", NULL, &us);
+		pid_t pid = start_chaird("1", NULL, NULL, &us);
 
 		add(&s, us / 1000.0);
 		stop(pid);
@@ -554,16 +468,16 @@ static void bench_getall(DBusConnection *c, struct series *chair, struct series 
 {
 	for (int round = 0; round < 20; round++) {
 		for (int i = 0; i < 100; i++) {
-			uint64_t t0 = mono_usec();
+			uint64_t t0 = bench_mono_usec();
 
 			dbus_message_unref(get_all(c, CHAIR));
-			add(chair, (double)(mono_usec() - t0));
+			add(chair, (double)(bench_mono_usec() - t0));
 		}
 		for (int i = 0; i < 100; i++) {
-			uint64_t t0 = mono_usec();
+			uint64_t t0 = bench_mono_usec();
 
 			dbus_message_unref(get_all(c, ECHO));
-			add(echo, (double)(mono_usec() - t0));
+			add(echo, (double)(bench_mono_usec() - t0));
 		}
 	}
 }
@@ -597,7 +511,7 @@ static double safe_latency(const char *trace, long off, uint64_t t0, bool from_e
 	}
 	free_lines(v, n);
 	if (lat < 0)
-		die("no all-safe trace line after the stop");
+		bench_die("no all-safe trace line after the stop");
 	return lat;
 }
 
@@ -614,7 +528,7 @@ static void flood(DBusConnection *c, int n)
 
 		dbus_message_append_args(m, DBUS_TYPE_STRING, &iface, DBUS_TYPE_INVALID);
 		if (!dbus_connection_send(c, m, NULL))
-			die("out of memory");
+			bench_die("out of memory");
 		dbus_message_unref(m);
 	}
 	dbus_connection_flush(c);
@@ -629,7 +543,7 @@ static int drain(DBusConnection *c, int timeout_ms)
 
 	do {
 		if (!dbus_connection_read_write(c, timeout_ms))
-			die("the flooding client lost its connection");
+			bench_die("the flooding client lost its connection");
 		timeout_ms = 0;
 		k = 0;
 		while ((m = dbus_connection_pop_message(c))) {
@@ -684,9 +598,9 @@ static void queued_stop_trial(DBusConnection *c, const char *trace, struct flood
 	while (!atomic_load(&fl->sent))
 		usleep(100);
 	add(queued, QUEUED_CALLS - atomic_load(&fl->answered));
-	t0 = mono_usec();
+	t0 = bench_mono_usec();
 	dbus_message_unref(call(c, dest, CHAIR, "EmergencyStop", DBUS_TYPE_INVALID));
-	t1 = mono_usec();
+	t1 = bench_mono_usec();
 	add(rtt, (double)(t1 - t0));
 	add(safe, safe_latency(trace, off, t0, false));
 	pthread_join(th, NULL);
@@ -704,7 +618,7 @@ static void bench_queued_stop(DBusConnection *c, const char *trace)
 {
 	struct series rtt[2] = { 0 }, safe[2] = { 0 }, queued = { 0 };
 	static const char *const dest[2] = { STOP_NAME, CHAIR };
-	struct flooder fl = { .c = connect_bus() };
+	struct flooder fl = { .c = bench_connect() };
 
 	for (int i = 0; i < 2 * stop_trials; i++)
 		queued_stop_trial(c, trace, &fl, dest[i % 2], &rtt[i % 2], &safe[i % 2], &queued);
@@ -725,9 +639,9 @@ static void bench_queued_stop(DBusConnection *c, const char *trace)
 
 static void usage(void)
 {
-	die("usage: chaird-bench [--only FIGURE,...] [--stop-trials N] [--load-samples N] "
+	bench_die("usage: chaird-bench [--only FIGURE,...] [--stop-trials N] [--load-samples N] "
 	    "CHAIRD PROGRAMS_DIR\n"
-	    "figures: ready, idle, getall, session, load, stop, queued-stop, button");
+	    "figures: ready, idle, getall, session, load, store, stop, queued-stop, button");
 }
 
 static void parse_args(int argc, char **argv)
@@ -749,11 +663,11 @@ static void parse_args(int argc, char **argv)
 		case 's':
 			stop_trials = atoi(optarg);
 			if (stop_trials < 1)
-				die("--stop-trials wants a number of trials, 1 or more");
+				bench_die("--stop-trials wants a number of trials, 1 or more");
 			break;
 		case 'l':
 			if (atoi(optarg) < 1)
-				die("--load-samples wants a number of samples, 1 or more");
+				bench_die("--load-samples wants a number of samples, 1 or more");
 			load_samples = (size_t)atoi(optarg);
 			break;
 		default:
@@ -773,7 +687,7 @@ static void bench_load(DBusConnection *c, const char *trace)
 	struct series late = { 0 };
 	unsigned long counts[4] = { 0 };
 	pthread_t th[4];
-	uint64_t t0 = mono_usec(), elapsed;
+	uint64_t t0 = bench_mono_usec(), elapsed;
 	long off = trace_end(trace);
 
 	load_stop = false;
@@ -782,7 +696,7 @@ static void bench_load(DBusConnection *c, const char *trace)
 	do {
 		sleep(1);
 		lateness(trace, &off, &late);
-		elapsed = mono_usec() - t0;
+		elapsed = bench_mono_usec() - t0;
 	} while (late.n < load_samples && elapsed < LOAD_MAX_SECONDS * UINT64_C(1000000));
 	load_stop = true;
 	for (int i = 0; i < 4; i++)
@@ -795,9 +709,81 @@ static void bench_load(DBusConnection *c, const char *trace)
 	free(late.v);
 }
 
+/* --- store: a client saving profiles while a session runs --------------- */
+
+struct saver {
+	struct series rtt; /* SaveProfile round trip, ms */
+	volatile bool stop;
+};
+
+static void save_profile(DBusConnection *c, unsigned k)
+{
+	DBusMessage *m = dbus_message_new_method_call(CHAIR, PATH, CHAIR, "SaveProfile"), *r;
+	DBusMessageIter it, d;
+	char name[32], *pname = name;
+	uint32_t intensity = 1 + k % 5;
+	DBusError err;
+
+	snprintf(name, sizeof(name), "bench %u", k % 10);
+	dbus_message_iter_init_append(m, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &pname);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &d);
+	bench_dict_entry(&d, "intensity", DBUS_TYPE_UINT32, &intensity);
+	dbus_message_iter_close_container(&it, &d);
+	dbus_error_init(&err);
+	r = dbus_connection_send_with_reply_and_block(c, m, 10000, &err);
+	dbus_message_unref(m);
+	if (!r)
+		bench_die("SaveProfile: %s", err.message);
+	dbus_message_unref(r);
+}
+
+static void *saver_thread(void *arg)
+{
+	struct saver *sv = arg;
+	DBusConnection *c = bench_connect();
+
+	for (unsigned k = 0; !sv->stop; k++) {
+		uint64_t t0 = bench_mono_usec();
+
+		save_profile(c, k);
+		add(&sv->rtt, (double)(bench_mono_usec() - t0) / 1000.0);
+	}
+	dbus_connection_close(c);
+	dbus_connection_unref(c);
+	return NULL;
+}
+
+/* A client saving profiles back to back (each flushed to the disk before
+ * its reply), while the session runs at real time. */
+static void bench_store(const char *trace)
+{
+	struct series late = { 0 };
+	struct saver sv = { 0 };
+	pthread_t th;
+	uint64_t t0 = bench_mono_usec(), elapsed;
+	long off = trace_end(trace);
+
+	pthread_create(&th, NULL, saver_thread, &sv);
+	do {
+		sleep(1);
+		lateness(trace, &off, &late);
+		elapsed = bench_mono_usec() - t0;
+	} while (late.n < load_samples && elapsed < LOAD_MAX_SECONDS * UINT64_C(1000000));
+	sv.stop = true;
+	pthread_join(th, NULL);
+	report("engine lateness, a client saving profiles", &late, "us", 1000, true,
+	       "p99 <= 1 ms");
+	report("  (SaveProfile round trip, flushed)", &sv.rtt, "ms", 1e9, true, "-");
+	printf("  %-46s %10.0f saves/s over %.0f s\n", "  (load achieved)",
+	       (double)sv.rtt.n / ((double)elapsed / 1e6), (double)elapsed / 1e6);
+	free(late.v);
+	free(sv.rtt.v);
+}
+
 int main(int argc, char **argv)
 {
-	char trace[320];
+	char trace[320], state[320];
 	pid_t bus, chaird, echo = 0;
 	DBusConnection *c;
 	struct series ga = { 0 }, ge = { 0 }, ratio = { 0 }, ratio99 = { 0 };
@@ -809,10 +795,10 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s/chaird-bench-XXXXXX",
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir);
 	if (!mkdtemp(dir))
-		die("mkdtemp: %m");
+		bench_die("mkdtemp: %m");
 	snprintf(trace, sizeof(trace), "%s/trace.jsonl", dir);
 	write_bench_program();
-	bus = start_bus();
+	bus = bench_start_bus(dir);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	printf("chaird benchmark: median and p99\n\n");
@@ -820,8 +806,9 @@ int main(int argc, char **argv)
 	if (want("ready"))
 		bench_ready();
 
-	chaird = start_chaird("1", trace, NULL);
-	c = connect_bus();
+	snprintf(state, sizeof(state), "%s/state", dir);
+	chaird = start_chaird("1", trace, want("store") ? state : NULL, NULL);
+	c = bench_connect();
 	wait_name(c, CHAIR);
 
 	/* Idle: wakeups and memory. */
@@ -869,11 +856,11 @@ int main(int argc, char **argv)
 		off = trace_end(trace);
 		for (int i = 0; i < 4; i++) {
 			double a = cpu_seconds(chaird);
-			uint64_t t0 = mono_usec();
+			uint64_t t0 = bench_mono_usec();
 
 			sleep(5);
 			add(&cpu, 100.0 * (cpu_seconds(chaird) - a) /
-					  ((double)(mono_usec() - t0) / 1e6));
+					  ((double)(bench_mono_usec() - t0) / 1e6));
 			add(&pss, pss_kb(chaird) / 1024.0);
 		}
 		lateness(trace, &off, &late_rest);
@@ -882,6 +869,8 @@ int main(int argc, char **argv)
 	}
 	if (want("load"))
 		bench_load(c, trace);
+	if (want("store"))
+		bench_store(trace);
 
 	/* EmergencyStop(): call to all outputs safe, stamped in the HAL. */
 	for (int i = 0; want("stop") && i < STOP_SAMPLES; i++) {
@@ -889,7 +878,7 @@ int main(int argc, char **argv)
 
 		wait_moving(trace);
 		off = trace_end(trace);
-		t0 = mono_usec();
+		t0 = bench_mono_usec();
 		call_void(c, "EmergencyStop");
 		add(&estop, safe_latency(trace, off, t0, false));
 		call_void(c, "Reset");

@@ -144,7 +144,7 @@ class Chair:
     # exit otherwise (losing the bus) says so.
     expected_exit = 0
 
-    def __init__(self, bus, scale=30, extra=()):
+    def __init__(self, bus, scale=30, extra=(), prefix=()):
         _chairs_started.append(self)
         self.bus = bus
         self.trace_path = os.path.join(bus.dir, 'trace.jsonl')
@@ -153,8 +153,9 @@ class Chair:
         # A second program directory, for tests that add or break programs.
         self.extra_dir = os.path.join(bus.dir, 'programs.d')
         os.makedirs(self.extra_dir, exist_ok=True)
+        # prefix: a command that execs chaird (e.g. in its own namespace).
         self.proc = subprocess.Popen(
-            [CHAIRD, '--sim', '--session', '--time-scale', str(scale),
+            list(prefix) + [CHAIRD, '--sim', '--session', '--time-scale', str(scale),
              '--programs', PROGRAMS, '--programs', self.extra_dir,
              '--trace', self.trace_path] + list(extra),
             env=bus.env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -138,8 +138,11 @@ class TestRecommend(ChairTestCase):
                 self.assertEqual(name, INVALID)
                 self.assertIn(words, msg)
         name, msg = c.gdbus_error('Recommend', "{'profile': <'Anna'>}")
-        self.assertEqual(name, 'org.freedesktop.DBus.Error.NotSupported')
-        self.assertIn('no profiles', msg)
+        self.assertEqual(name, INVALID)
+        self.assertIn("There is no profile 'Anna'", msg)
+        name, msg = c.gdbus_error('Recommend', "{'profile': <'a/b'>}")
+        self.assertEqual(name, INVALID)
+        self.assertIn('profile', msg)
         # Integer answers take any unsigned-compatible type, as Start's options do.
         r = c.gdbus('Recommend', "{'minutes': <int32 12>, 'goal': <'relax'>}")
         self.assertEqual(r.returncode, 0, r.stderr)

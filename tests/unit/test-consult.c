@@ -721,6 +721,129 @@ static void test_sweep(void **state)
 	print_sweep("10-minute chair without heat or air", &s);
 }
 
+/* --- with a profile and its history -------------------------------------- */
+
+#define HOUR_USEC (UINT64_C(3600) * 1000000)
+#define NOW_USEC (UINT64_C(1800000000) * 1000000)
+
+/* A session @p hours_ago hours ago, @p minutes long, with the events. */
+static struct chair_session_record session_ago(const char *program, unsigned intensity,
+					       unsigned hours_ago, unsigned minutes,
+					       struct chair_event *ev, size_t n_ev)
+{
+	struct chair_session_record r = { .id = 1, .finish = 1, .events = ev, .n_events = n_ev };
+
+	snprintf(r.program, sizeof(r.program), "%s", program);
+	snprintf(r.profile, sizeof(r.profile), "Ana");
+	chair_options_init(&r.options);
+	r.options.intensity = intensity;
+	r.length_usec = MIN_USEC(minutes);
+	r.start_usec = NOW_USEC - hours_ago * HOUR_USEC - r.length_usec;
+	return r;
+}
+
+static void consult_remembering(const char *answers, const struct chair_profile *p,
+				const struct chair_session_record *h, size_t n,
+				struct chair_recommendation *rec)
+{
+	struct chair_memory mem = { .profile = p, .history = h, .n_history = n,
+				    .now_usec = NOW_USEC };
+	_cleanup_free_ char *msg = NULL, *why = NULL;
+	struct chair_answers a;
+
+	assert_int_equal(parse_answers(answers, &a, &msg), 0);
+	a.memory = &mem;
+	assert_int_equal(chair_consult(&a, builtins, &default_hw, rec, &msg), 0);
+	/* Start takes it as it is. */
+	assert_int_equal(chair_options_check(chair_programs_find(builtins, rec->program),
+					     &rec->options, &default_hw, &why),
+			 CHAIR_CHECK_OK);
+}
+
+/* What a profile's history taught shows in the recommendation, with why. */
+static void test_memory_learned(void **state)
+{
+	struct chair_event ev[] = {
+		{ .kind = CHAIR_EVENT_HURTS_HERE, .zone = CHAIR_ZONE_LOWER_BACK },
+		{ .kind = CHAIR_EVENT_TOO_STRONG, .zone = -1, .value = 3 },
+		{ .kind = CHAIR_EVENT_TOO_STRONG, .zone = -1, .value = 2 },
+	};
+	struct chair_session_record h = session_ago("deep-tissue", 4, 5, 20, ev, ELEMENTSOF(ev));
+	struct chair_recommendation rec;
+	struct chair_profile p;
+
+	(void)state;
+	chair_profile_init(&p);
+	snprintf(p.name, sizeof(p.name), "Ana");
+	snprintf(p.program, sizeof(p.program), "deep-tissue");
+	p.options.intensity = 4;
+
+	/* No history: the usual program, at the profile's intensity. */
+	consult_remembering("", &p, NULL, 0, &rec);
+	assert_string_equal(rec.program, "deep-tissue");
+	assert_int_equal(rec.options.intensity, 4);
+	assert_mentions(rec.reasons, "Your usual program, deep-tissue.;Intensity 4, as in your profile");
+	chair_recommendation_done(&rec);
+
+	/* Deep work 5 hours ago, a zone that hurt, "too strong" twice. */
+	consult_remembering("", &p, &h, 1, &rec);
+	assert_string_equal(rec.program, "swedish");
+	assert_true(rec.options.avoid_back & BIT(CHAIR_ZONE_LOWER_BACK));
+	assert_int_equal(rec.options.intensity, 2);
+	assert_mentions(rec.reasons, "usual program is deep-tissue+gentler;"
+				     "lower back hurt+tap to include it;"
+				     "\"too strong\" 2 times+starts at 3 instead of 4;"
+				     "5 hours ago+sore+intensity 2 instead of 3");
+	chair_recommendation_done(&rec);
+
+	/* Tight: deep-tissue would fit, but a gentle program is chosen. */
+	consult_remembering("feelings=tight", &p, &h, 1, &rec);
+	assert_string_equal(rec.program, "myofascial-release");
+	chair_recommendation_done(&rec);
+
+	/* The person's own answers still decide. */
+	consult_remembering("pressure=firm minutes=25 zones=lower-back", &p, &h, 1, &rec);
+	assert_int_equal(rec.options.intensity, 4);
+	assert_int_equal(rec.options.duration_usec, MIN_USEC(25));
+	assert_int_equal(rec.options.focus, CHAIR_ZONE_LOWER_BACK);
+	chair_recommendation_done(&rec);
+}
+
+/* Nothing from a profile loosens a limit: its conditions and avoided zones
+ * count as answered, and every cap holds over its intensity. */
+static void test_memory_limits(void **state)
+{
+	struct chair_recommendation rec;
+	struct chair_profile p;
+
+	(void)state;
+	chair_profile_init(&p);
+	snprintf(p.name, sizeof(p.name), "Bo");
+	p.options.intensity = 5;
+	p.options.heat = 3;
+	p.options.conditions = BIT(CHAIR_COND_PREGNANCY);
+	p.options.avoid_back = BIT(CHAIR_ZONE_NECK);
+	consult_remembering("feelings=knotted", &p, NULL, 0, &rec);
+	assert_true(rec.options.conditions & BIT(CHAIR_COND_PREGNANCY));
+	assert_true(rec.options.avoid_back & BIT(CHAIR_ZONE_NECK));
+	assert_true(rec.options.avoid_back & BIT(CHAIR_ZONE_LOWER_BACK));
+	assert_true(rec.options.intensity <= 3);
+	assert_int_equal(rec.options.heat, 0);
+	assert_mentions(rec.reasons, "Your profile keeps the chair off the neck.");
+	chair_recommendation_done(&rec);
+
+	/* A condition that needs a place takes it from the profile. */
+	chair_profile_init(&p);
+	snprintf(p.name, sizeof(p.name), "Cy");
+	p.options.conditions = BIT(CHAIR_COND_RECENT_INJURY);
+	p.options.avoid_back = BIT(CHAIR_ZONE_MID_BACK);
+	consult_remembering("", &p, NULL, 0, &rec);
+	assert_true(rec.options.avoid_back & BIT(CHAIR_ZONE_MID_BACK));
+	assert_int_equal(rec.options.heat, 0);
+	assert_mentions(rec.reasons, "Your profile says the mid back is injured");
+	chair_recommendation_done(&rec);
+}
+
 /* The name lists in messages hold every name, and only those. */
 static void test_name_lists(void **state)
 {
@@ -768,6 +891,8 @@ int main(void)
 		cmocka_unit_test(test_needs_zones),
 		cmocka_unit_test(test_passed_over),
 		cmocka_unit_test(test_name_lists),
+		cmocka_unit_test(test_memory_learned),
+		cmocka_unit_test(test_memory_limits),
 		cmocka_unit_test(test_sweep),
 	};
 
