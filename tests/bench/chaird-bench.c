@@ -756,9 +756,27 @@ static void *saver_thread(void *arg)
 
 /* A client saving profiles back to back (each flushed to the disk before
  * its reply), while the session runs at real time. */
-static void bench_store(const char *trace)
+/* @p n emergency stops during a session: call to all outputs safe, stamped
+ * in the HAL; the session starts again after each. */
+static void sample_stops(DBusConnection *c, const char *trace, int n, struct series *s)
 {
-	struct series late = { 0 };
+	for (int i = 0; i < n; i++) {
+		uint64_t t0;
+		long off;
+
+		wait_moving(trace);
+		off = trace_end(trace);
+		t0 = bench_mono_usec();
+		call_void(c, "EmergencyStop");
+		add(s, safe_latency(trace, off, t0, false));
+		call_void(c, "Reset");
+		start_session(c, "bench-friction");
+	}
+}
+
+static void bench_store(DBusConnection *c, const char *trace)
+{
+	struct series late = { 0 }, estop = { 0 };
 	struct saver sv = { 0 };
 	pthread_t th;
 	uint64_t t0 = bench_mono_usec(), elapsed;
@@ -770,14 +788,19 @@ static void bench_store(const char *trace)
 		lateness(trace, &off, &late);
 		elapsed = bench_mono_usec() - t0;
 	} while (late.n < load_samples && elapsed < LOAD_MAX_SECONDS * UINT64_C(1000000));
+	/* The saves go on while the chair is stopped. */
+	sample_stops(c, trace, STOP_SAMPLES, &estop);
 	sv.stop = true;
 	pthread_join(th, NULL);
 	report("engine lateness, a client saving profiles", &late, "us", 1000, true,
+	       "p99 <= 1 ms");
+	report("EmergencyStop call to safe, a client saving profiles", &estop, "us", 1000, true,
 	       "p99 <= 1 ms");
 	report("  (SaveProfile round trip, flushed)", &sv.rtt, "ms", 1e9, true, "-");
 	printf("  %-46s %10.0f saves/s over %.0f s\n", "  (load achieved)",
 	       (double)sv.rtt.n / ((double)elapsed / 1e6), (double)elapsed / 1e6);
 	free(late.v);
+	free(estop.v);
 	free(sv.rtt.v);
 }
 
@@ -870,23 +893,14 @@ int main(int argc, char **argv)
 	if (want("load"))
 		bench_load(c, trace);
 	if (want("store"))
-		bench_store(trace);
+		bench_store(c, trace);
 
 	/* EmergencyStop(): call to all outputs safe, stamped in the HAL. */
-	for (int i = 0; want("stop") && i < STOP_SAMPLES; i++) {
-		uint64_t t0;
-
-		wait_moving(trace);
-		off = trace_end(trace);
-		t0 = bench_mono_usec();
-		call_void(c, "EmergencyStop");
-		add(&estop, safe_latency(trace, off, t0, false));
-		call_void(c, "Reset");
-		start_session(c, "bench-friction");
-	}
-	if (want("stop"))
+	if (want("stop")) {
+		sample_stops(c, trace, STOP_SAMPLES, &estop);
 		report("EmergencyStop call to all outputs safe", &estop, "us", 1000, true,
 		       "p99 <= 1 ms");
+	}
 
 	if (want("queued-stop")) {
 		call_void(c, "EmergencyStop");
