@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -19,6 +20,7 @@
 #include "sim.h"
 #include "store-worker.h"
 #include "trace.h"
+#include "wording.h"
 
 /* GPIO edges and the e-stop come before the bus; the progress flush after. */
 #define PRIORITY_CONTROL SD_EVENT_PRIORITY_IMPORTANT
@@ -753,12 +755,13 @@ int manager_scan(struct manager *m, struct manager_why *why)
 	return 0;
 }
 
-static const char *zone_words(int z)
+/* A back zone at the start of a sentence: "Your lower back", "The base of
+ * your spine". */
+static const char *zone_subject(int z, char *buf, size_t n)
 {
-	return z == CHAIR_ZONE_LOWER_BACK ? "lower back"
-	       : z == CHAIR_ZONE_UPPER_BACK ? "upper back"
-	       : z == CHAIR_ZONE_MID_BACK   ? "mid back"
-					    : chair_zone_to_string((enum chair_zone)z);
+	snprintf(buf, n, "%s", chair_wording_zone_phrase((enum chair_zone)z));
+	buf[0] = (char)toupper((unsigned char)buf[0]);
+	return buf;
 }
 
 void manager_adjusted(struct manager *m, const char *fmt, ...)
@@ -777,6 +780,7 @@ void manager_adjusted(struct manager *m, const char *fmt, ...)
 int manager_feedback(struct manager *m, const char *what, struct manager_why *why)
 {
 	int zone, r;
+	char subject[64];
 
 	manager_catch_up(m);
 	if (!manager_in_session(m))
@@ -789,16 +793,20 @@ int manager_feedback(struct manager *m, const char *what, struct manager_why *wh
 		if (streq(what, "hurts-here")) {
 			chair_engine_avoid(m->engine, (enum chair_zone)zone);
 			chair_motion_set_guard(m->motion, chair_engine_guard(m->engine));
-			manager_adjusted(m, "Your %s is left alone for the rest of the session, with no heat "
-				    "there: you said it hurt.", zone_words(zone));
+			manager_adjusted(m, "%s %s left alone for the rest of the session, with no heat "
+				    "there: you said it hurt.", zone_subject(zone, subject, sizeof(subject)),
+				    chair_wording_zone_plural(zone) ? "are" : "is");
 			manager_mark(m, PROP_AVOID | PROP_FOCUS);
 		} else {
 			r = chair_engine_set_focus(m->engine, (enum chair_zone)zone);
 			if (r < 0)
-				return refuse(why, -EPERM, "Your %s is avoided in this session, so it "
-							   "gets no more time.", zone_words(zone));
-			manager_adjusted(m, "Your %s gets more time for the rest of the session: you asked for "
-				    "it.", zone_words(zone));
+				return refuse(why, -EPERM, "%s %s avoided in this session, so %s no "
+					      "more time.", zone_subject(zone, subject, sizeof(subject)),
+					      chair_wording_zone_plural(zone) ? "are" : "is",
+					      chair_wording_zone_plural(zone) ? "they get" : "it gets");
+			manager_adjusted(m, "%s %s more time for the rest of the session: you asked for "
+				    "it.", zone_subject(zone, subject, sizeof(subject)),
+				    chair_wording_zone_plural(zone) ? "get" : "gets");
 			manager_mark(m, PROP_FOCUS);
 		}
 	} else if (streq(what, "too-strong") || streq(what, "too-soft")) {

@@ -9,6 +9,7 @@
 #include "learn.h"
 #include "macro.h"
 #include "program.h"
+#include "wording.h"
 
 #define BIT(z) (UINT32_C(1) << (z))
 
@@ -44,24 +45,11 @@ _printf_(2, 3) static void reason(struct reasons *rs, const char *fmt, ...)
 	v[++rs->n] = NULL;
 }
 
-static const char *zone_words(int z)
+static bool plural(int z)
 {
-	switch (z) {
-	case CHAIR_ZONE_UPPER_BACK:
-		return "upper back";
-	case CHAIR_ZONE_MID_BACK:
-		return "mid back";
-	case CHAIR_ZONE_LOWER_BACK:
-		return "lower back";
-	default:
-		return chair_zone_to_string((enum chair_zone)z);
-	}
+	return chair_wording_zone_plural((enum chair_zone)z);
 }
 
-static bool zone_plural(int z)
-{
-	return z == CHAIR_ZONE_SHOULDERS;
-}
 
 static bool is_back_zone(int z)
 {
@@ -99,8 +87,9 @@ static void learn_avoid(const struct chair_session_record *last, uint32_t given,
 			o->focus = -1;
 		}
 		o->avoid_back |= BIT(z);
-		reason(rs, "Last time your %s hurt, so %s avoided; tap to include %s.", zone_words(z),
-		       zone_plural(z) ? "they are" : "it is", zone_plural(z) ? "them" : "it");
+		reason(rs, "Last time %s hurt, so %s avoided; tap to include %s.",
+		       chair_wording_zone_phrase((enum chair_zone)z), plural(z) ? "they are" : "it is",
+		       plural(z) ? "them" : "it");
 	}
 }
 
@@ -175,8 +164,8 @@ static void learn_focus(const struct chair_session_record *h, size_t n, uint32_t
 	if (z < 0 || o->focus == z || (o->avoid_back & BIT(z)))
 		return;
 	o->focus = z;
-	reason(rs, "Last time you asked for more on your %s, so %s more time.", zone_words(z),
-	       zone_plural(z) ? "they get" : "it gets");
+	reason(rs, "Last time you asked for more on %s, so %s more time.",
+	       chair_wording_zone_phrase((enum chair_zone)z), plural(z) ? "they get" : "it gets");
 }
 
 static void learn_sore(const struct chair_session_record *h, size_t n, uint64_t now, uint32_t given,

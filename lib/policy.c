@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "policy.h"
 #include "program.h"
+#include "wording.h"
 
 #define BIT(x) (UINT32_C(1) << (x))
 
@@ -407,9 +408,15 @@ int chair_policy_adjustments(const struct chair_program *prog, const struct chai
 	uint64_t asked = o->duration_usec ? o->duration_usec : prog->duration_usec;
 	uint64_t cap = chair_hw_session_cap(hw);
 	int heat = o->heat < 0 ? (int)prog->heat : o->heat;
+	bool inflamed = has_cond(o, CHAIR_COND_INFLAMMATION);
+	const char *low;
 	int r = 0, n;
 
 	chair_policy_init(&p, o, hw);
+	/* The avoided part of the back that the hip airbags and the back
+	 * heater reach. */
+	low = chair_wording_zone_phrase(p.avoid_back & BIT(CHAIR_ZONE_LOWER_BACK) ?
+					CHAIR_ZONE_LOWER_BACK : CHAIR_ZONE_SACRUM);
 	if (asked > cap)
 		r = chair_strv_pushf(&v, "The session lasts %" PRIu64 " minutes, not %" PRIu64 ": this chair's "
 				  "sessions last at most %" PRIu64 " minutes.", cap / USEC_PER_MIN,
@@ -418,10 +425,15 @@ int chair_policy_adjustments(const struct chair_program *prog, const struct chai
 		r = chair_strv_pushf(&v, "Heat is off: no heat during pregnancy.");
 	else if (r >= 0 && heat > 0 && (p.heat_blocked & BIT(CHAIR_HEATER_LUMBAR)) &&
 		 chair_hw_has_heater(hw, CHAIR_HEATER_LUMBAR))
-		r = chair_strv_pushf(&v, "The back heater is off: no heat on a swollen or inflamed area.");
+		r = inflamed ? chair_strv_pushf(&v, "The back heater is off: no heat on a swollen or "
+					     "inflamed area.")
+			     : chair_strv_pushf(&v, "The back heater is off: it warms %s, which is "
+					     "avoided.", low);
 	if (r >= 0 && heat > 0 && !has_cond(o, CHAIR_COND_PREGNANCY) &&
 	    (p.heat_blocked & BIT(CHAIR_HEATER_CALVES)) && chair_hw_has_heater(hw, CHAIR_HEATER_CALVES))
-		r = chair_strv_pushf(&v, "The calf heater is off: no heat on a swollen or inflamed area.");
+		r = inflamed ? chair_strv_pushf(&v, "The calf heater is off: no heat on a swollen or "
+					     "inflamed area.")
+			     : chair_strv_pushf(&v, "The calf heater is off: your calves are avoided.");
 	if (r >= 0 && has_cond(o, CHAIR_COND_PREGNANCY))
 		r = chair_strv_pushf(&v, "No pressure or air on the lower back, sacrum and hips during "
 				  "pregnancy.");
@@ -437,7 +449,8 @@ int chair_policy_adjustments(const struct chair_program *prog, const struct chai
 		r = chair_strv_pushf(&v, "The shoulders are avoided too: the shoulder airbags press there.");
 	if (r >= 0 && (p.air_blocked & ~o->avoid_air & BIT(CHAIR_AIR_HIPS)) &&
 	    !has_cond(o, CHAIR_COND_PREGNANCY))
-		r = chair_strv_pushf(&v, "The hip airbags stay empty: they press on the avoided lower back.");
+		r = chair_strv_pushf(&v, "The hip airbags stay empty: they press on %s, which is "
+				     "avoided.", low);
 	n = r >= 0 ? chair_policy_losses(prog, hw, &losses) : 0;
 	if (n > 0)
 		r = chair_strv_pushf(&v, "Some steps are adapted to what this chair has: %s%s.", losses[0],

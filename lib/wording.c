@@ -146,6 +146,11 @@ const char *chair_wording_zone_phrase(enum chair_zone z)
 	return pick(zone_phrases, ELEMENTSOF(zone_phrases), (int)z);
 }
 
+bool chair_wording_zone_plural(enum chair_zone z)
+{
+	return z == CHAIR_ZONE_SHOULDERS;
+}
+
 const char *chair_wording_air_zone(enum chair_air_zone z)
 {
 	return pick(air_zone_words, ELEMENTSOF(air_zone_words), (int)z);

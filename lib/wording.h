@@ -43,6 +43,8 @@ const char *chair_wording_technique_name(const char *name);
 const char *chair_wording_zone(enum chair_zone z);
 /** A back zone in a sentence, e.g. "your upper back". */
 const char *chair_wording_zone_phrase(enum chair_zone z);
+/** True when the zone's phrase takes a plural verb ("your shoulders are"). */
+bool chair_wording_zone_plural(enum chair_zone z);
 /** An air zone's label, e.g. "Calves". */
 const char *chair_wording_air_zone(enum chair_air_zone z);
 /** A back or air zone's label; back zones first, as in the Avoid property. */

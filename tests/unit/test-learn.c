@@ -121,6 +121,15 @@ static void test_hurt_last_time_is_avoided(void **state)
 	assert_string_equal(r[1], "Last time your shoulders hurt, so they are avoided; tap to include "
 				  "them.");
 	chair_strv_free(r);
+
+	/* Every zone in the words the person sees elsewhere. */
+	h = (struct hist){ 0 };
+	o = base(3);
+	said(older(&h, "swedish", 3, 48 * HOUR), CHAIR_EVENT_HURTS_HERE, CHAIR_ZONE_SACRUM, 0);
+	assert_int_equal(apply(&h, 0, &o, NULL, &r), 1);
+	assert_string_equal(r[0], "Last time the base of your spine hurt, so it is avoided; tap to "
+				  "include it.");
+	chair_strv_free(r);
 }
 
 static void test_hurt_before_last_time_is_not(void **state)

@@ -133,6 +133,52 @@ static void needs_avoid(enum chair_condition c)
 	assert_false(p.heat_blocked & BIT(CHAIR_HEATER_CALVES));
 }
 
+/* What the session changed, in words: @p want is among them. */
+static void assert_adjusted(uint32_t conditions, uint32_t avoid_back, uint32_t avoid_air,
+			    const char *want)
+{
+	struct chair_program prog = { .id = "t", .heat = 2, .duration_usec = 600000000 };
+	struct chair_options o;
+	struct chair_hw hw;
+	char **v = NULL;
+	bool found = false;
+
+	chair_hw_default(&hw);
+	chair_options_init(&o);
+	o.conditions = conditions;
+	o.avoid_back = avoid_back;
+	o.avoid_air = avoid_air;
+	assert_true(chair_policy_adjustments(&prog, &o, &hw, &v) >= 0);
+	for (char **s = v; s && *s; s++)
+		found |= strcmp(*s, want) == 0;
+	if (!found)
+		for (char **s = v; s && *s; s++)
+			printf("# adjusted: %s\n", *s);
+	chair_strv_free(v);
+	assert_true(found);
+}
+
+/* Each heater and airbag that stays off says the true reason: an avoided
+ * place, or a swollen one only when the person said so. */
+static void test_adjustments_say_why(void **state)
+{
+	(void)state;
+	assert_adjusted(0, BIT(CHAIR_ZONE_SACRUM), 0,
+			"The back heater is off: it warms the base of your spine, which is avoided.");
+	assert_adjusted(0, BIT(CHAIR_ZONE_SACRUM), 0,
+			"The hip airbags stay empty: they press on the base of your spine, which "
+			"is avoided.");
+	assert_adjusted(0, BIT(CHAIR_ZONE_LOWER_BACK) | BIT(CHAIR_ZONE_SACRUM), 0,
+			"The hip airbags stay empty: they press on your lower back, which is "
+			"avoided.");
+	assert_adjusted(0, 0, BIT(CHAIR_AIR_CALVES),
+			"The calf heater is off: your calves are avoided.");
+	assert_adjusted(BIT(CHAIR_COND_INFLAMMATION), BIT(CHAIR_ZONE_LOWER_BACK), 0,
+			"The back heater is off: no heat on a swollen or inflamed area.");
+	assert_adjusted(BIT(CHAIR_COND_INFLAMMATION), 0, BIT(CHAIR_AIR_CALVES),
+			"The calf heater is off: no heat on a swollen or inflamed area.");
+}
+
 static void test_inflammation(void **state)
 {
 	(void)state;
@@ -292,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_arthritis),
 		cmocka_unit_test(test_pregnancy),
 		cmocka_unit_test(test_inflammation),
+		cmocka_unit_test(test_adjustments_say_why),
 		cmocka_unit_test(test_recent_injury),
 		cmocka_unit_test(test_avoid_air_zones),
 		cmocka_unit_test(test_motion_blocks_air),
