@@ -278,6 +278,29 @@ static DBusMessage *read_name(DBusMessage *call, DBusMessageIter *it, char *ret,
 	return NULL;
 }
 
+/* A profile is saved only if Start could use it as it is: a condition that
+ * needs a place says where, and the usual program suits the conditions. */
+static DBusMessage *check_startable(struct manager *m, DBusMessage *call,
+				    const struct chair_options *saved, const char *program)
+{
+	struct chair_program none = { .id = (char *)"" };
+	const struct chair_program *p = program[0] ? chair_programs_find(m->programs, program) : NULL;
+	struct chair_options o = *saved;
+	char *msg = NULL;
+	DBusMessage *err;
+	int r;
+
+	if (!o.intensity)
+		o.intensity = 3; /* not kept: Start takes its own default */
+	r = chair_options_check(p ? p : &none, &o, &m->hw, &msg);
+	if (r == CHAIR_CHECK_OK || r < 0)
+		return r < 0 ? bus_error_errno(call, r) : NULL;
+	err = r == CHAIR_CHECK_INVALID ? bus_invalid_args(call, "%s", msg)
+				       : bus_error(call, CHAIR_ERROR_CONTRAINDICATED, "%s", msg);
+	free(msg);
+	return err;
+}
+
 DBusMessage *profiles_save(struct manager *m, DBusMessage *call)
 {
 	struct option_extras x = { .allow_settings = true };
@@ -296,6 +319,8 @@ DBusMessage *profiles_save(struct manager *m, DBusMessage *call)
 	if (!err && x.program[0] && !chair_programs_find(m->programs, x.program))
 		err = bus_error(call, CHAIR_ERROR_UNKNOWN_PROGRAM, "There is no program '%s'; "
 				"ListPrograms() lists them.", x.program);
+	if (!err)
+		err = check_startable(m, call, &w->p.options, x.program);
 	if (err) {
 		free(w);
 		return err;

@@ -158,6 +158,24 @@ class TestProfiles(ChairTestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("There is no profile 'Nobody'", r.stderr)
 
+    def test_unstartable_profile_is_refused(self):
+        """A profile is saved only if Start could use it as it is."""
+        c = self.chair
+        name, msg = c.gdbus_error('SaveProfile', 'Ana', "{'conditions': <['inflammation']>}")
+        self.assertEqual(name, 'org.freedesktop.DBus.Error.InvalidArgs')
+        self.assertIn('needs at least one avoid zone', msg)
+        name, msg = c.gdbus_error('SaveProfile', 'Ana', "{'program': <'deep-tissue'>, "
+                                  "'conditions': <['nerve-pain']>}")
+        self.assertEqual(name, 'org.chaird.Chair1.Error.Contraindicated')
+        self.assertIn('not suitable with nerve pain', msg)
+        self.assertEqual(c.call('ListProfiles'), [[]])
+        # Said where, it is saved, and starts.
+        self.assertEqual(c.gdbus('SaveProfile', 'Ana', "{'program': <'relax'>, "
+                                 "'conditions': <['inflammation']>, "
+                                 "'avoid': <['lower-back']>}").returncode, 0)
+        self.assertEqual(c.gdbus('Start', '', "{'profile': <'Ana'>}").returncode, 0)
+        c.call('Stop')
+
     def test_recommend_fills_from_profile(self):
         # A profile with no history: its settings fill in what the answers
         # leave open, and its limits stay.
