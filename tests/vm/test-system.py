@@ -302,7 +302,8 @@ class System(unittest.TestCase):
             if not os.path.exists(PANEL_RUNTIME + '/wayland-0'):
                 return False
             shot['stop'] = mean_colour(screenshot('1010,20 60x15'))
-            shot['band'] = mean_colour(screenshot('40,152 300x16'))
+            # Left of the band's words, below "Who is in the chair?".
+            shot['band'] = mean_colour(screenshot('40,250 200x16'))
             red, green = shot['stop'], shot['band']
             return (red[0] > 150 and red[1] < 90 and red[2] < 90 and
                     green[1] > green[0] + 40 and green[1] > green[2] + 20)
