@@ -39,6 +39,7 @@ struct stop_socket {
 	char *path;
 	struct stop_peer peers[STOP_SOCKET_MAX_PEERS];
 	size_t n_peers;
+	bool said_full; /* refusals are logged once until a slot is free */
 	sd_event_source *reap;
 };
 
@@ -65,6 +66,7 @@ static int reap_cb(sd_event_source *src, void *userdata)
 		peer_free(&s->peers[i]);
 		s->peers[i] = s->peers[--s->n_peers];
 		s->peers[s->n_peers] = (struct stop_peer){ 0 };
+		s->said_full = false;
 	}
 	sd_event_source_set_enabled(src, SD_EVENT_OFF);
 	return 0;
@@ -113,8 +115,10 @@ static void new_connection(DBusServer *server, DBusConnection *c, void *userdata
 
 	if (s->n_peers >= STOP_SOCKET_MAX_PEERS) {
 		/* Not referenced: libdbus closes it. */
-		log_warning("Refused a connection to the stop socket: %d are open already",
-			    STOP_SOCKET_MAX_PEERS);
+		if (!s->said_full)
+			log_warning("Refused a connection to the stop socket: %d are open already",
+				    STOP_SOCKET_MAX_PEERS);
+		s->said_full = true;
 		return;
 	}
 	dbus_connection_set_exit_on_disconnect(c, FALSE);
