@@ -33,6 +33,8 @@
 
 #define CALL_TIMEOUT_MS 25000
 #define SCAN_TIMEOUT_MS 120000
+/* Connecting and calling over the stop socket, before the bus is tried. */
+#define STOP_SOCKET_TIMEOUT_MS 2000
 
 struct ctx {
 	DBusConnection *bus;
@@ -1796,6 +1798,51 @@ static int cmd_simple(struct ctx *c, const struct command *cmd, int argc, char *
  * chaird, a bus policy without it, a daemon not started yet), at the main
  * name, which also starts chaird by D-Bus activation.
  */
+/* The stop socket's path: $CHAIRD_STOP_SOCKET, or on the system bus the
+ * daemon's default; NULL for none. */
+static const char *stop_socket_path(const struct ctx *c)
+{
+	const char *p = getenv("CHAIRD_STOP_SOCKET");
+
+	if (p && *p)
+		return p;
+	return c->session ? NULL : CHAIRD_STOP_SOCKET;
+}
+
+/*
+ * EmergencyStop() over the stop socket, past the bus daemon: the reply, or
+ * NULL with @p e set when it could not be reached (@p e stays unset when
+ * there is no socket to try).
+ */
+static DBusMessage *estop_over_socket(const struct ctx *c, const char *method, DBusError *e)
+{
+	const char *path = stop_socket_path(c);
+	DBusConnection *conn;
+	DBusMessage *call, *reply;
+	char *escaped, *address;
+
+	if (!path)
+		return NULL;
+	escaped = dbus_address_escape_value(path);
+	if (!escaped || asprintf(&address, "unix:path=%s", escaped) < 0) {
+		dbus_free(escaped);
+		return NULL;
+	}
+	dbus_free(escaped);
+	conn = dbus_connection_open_private(address, e);
+	free(address);
+	if (!conn)
+		return NULL;
+	dbus_connection_set_exit_on_disconnect(conn, FALSE);
+	call = new_call_to(NULL, CHAIR_INTERFACE, method);
+	/* The bus is the way on when the socket does not answer soon. */
+	reply = dbus_connection_send_with_reply_and_block(conn, call, STOP_SOCKET_TIMEOUT_MS, e);
+	dbus_message_unref(call);
+	dbus_connection_close(conn);
+	dbus_connection_unref(conn);
+	return reply;
+}
+
 static int cmd_estop(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	DBusMessage *call, *reply = NULL;
@@ -1806,12 +1853,18 @@ static int cmd_estop(struct ctx *c, const struct command *cmd, int argc, char **
 		return r;
 	if (argc > 1)
 		return usage_for(cmd->name);
-	if (c->bus) {
+	/* The stop socket first, then the stop name, then the main name: the
+	 * daemon's own answer (Fault) is final; the way's failure is not. */
+	dbus_error_init(&e);
+	reply = estop_over_socket(c, cmd->method, &e);
+	if (!reply && dbus_error_is_set(&e) && !strncmp(e.name, "org.chaird.", strlen("org.chaird.")))
+		return report(c, &e);
+	dbus_error_free(&e);
+	if (!reply && c->bus) {
 		call = new_call_to(CHAIR_STOP_BUS_NAME, CHAIR_INTERFACE, cmd->method);
 		dbus_error_init(&e);
 		reply = dbus_connection_send_with_reply_and_block(c->bus, call, CALL_TIMEOUT_MS, &e);
 		dbus_message_unref(call);
-		/* The daemon's own answer (Fault) is final; the bus's is not. */
 		if (!reply && !strncmp(e.name, "org.chaird.", strlen("org.chaird.")))
 			return report(c, &e);
 		dbus_error_free(&e);

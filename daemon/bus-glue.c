@@ -32,6 +32,7 @@ struct msg_queue {
 
 struct bus_glue {
 	DBusConnection *conn;
+	DBusServer *server; /* a listening server's glue has no connection */
 	sd_event *event;
 	int64_t priority;
 	sd_event_source *dispatch;
@@ -398,10 +399,38 @@ fail:
 	return r;
 }
 
+int bus_glue_attach_server(DBusServer *s, sd_event *e, int64_t priority, struct bus_glue **ret)
+{
+	struct bus_glue *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	g->server = dbus_server_ref(s);
+	g->event = sd_event_ref(e);
+	g->priority = priority;
+	/* A server's watch accepts connections; it has nothing to dispatch. */
+	if (!dbus_server_set_watch_functions(s, add_watch, remove_watch, toggle_watch, g, NULL) ||
+	    !dbus_server_set_timeout_functions(s, add_timeout, remove_timeout, toggle_timeout, g,
+					       NULL)) {
+		bus_glue_free(g);
+		return -ENOMEM;
+	}
+	*ret = g;
+	return 0;
+}
+
 struct bus_glue *bus_glue_free(struct bus_glue *g)
 {
 	if (!g)
 		return NULL;
+	if (g->server) {
+		dbus_server_set_watch_functions(g->server, NULL, NULL, NULL, NULL, NULL);
+		dbus_server_set_timeout_functions(g->server, NULL, NULL, NULL, NULL, NULL);
+		dbus_server_unref(g->server);
+		sd_event_unref(g->event);
+		free(g);
+		return NULL;
+	}
 	dbus_connection_set_dispatch_status_function(g->conn, NULL, NULL, NULL);
 	dbus_connection_set_watch_functions(g->conn, NULL, NULL, NULL, NULL, NULL);
 	dbus_connection_set_timeout_functions(g->conn, NULL, NULL, NULL, NULL, NULL);

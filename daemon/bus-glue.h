@@ -21,6 +21,12 @@ struct bus_glue;
 /** Attaches @p c to @p e; its sources get @p priority. */
 int bus_glue_attach(DBusConnection *c, sd_event *e, int64_t priority, struct bus_glue **ret);
 
+/**
+ * Attaches a listening @p s to @p e: it accepts connections from its
+ * watches, at @p priority. Free it with bus_glue_free().
+ */
+int bus_glue_attach_server(DBusServer *s, sd_event *e, int64_t priority, struct bus_glue **ret);
+
 /* Handles one incoming message (the glue keeps its own reference). */
 typedef void (*bus_route_fn)(DBusConnection *c, DBusMessage *msg, void *userdata);
 /* True for a message that must be handled before everything queued. */

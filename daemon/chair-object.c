@@ -1137,8 +1137,8 @@ static const char stop_xml[] =
 
 /*
  * Routes what reaches the main connection, or (@p stop_only) the stop
- * connection, which serves EmergencyStop(), Introspect and Peer and refers
- * everything else to the main name.
+ * connection or a stop socket's connection, which serve EmergencyStop(),
+ * Introspect and Peer and refer everything else to the main name.
  */
 static void route(struct manager *m, DBusConnection *c, DBusMessage *msg, bool stop_only)
 {
@@ -1169,8 +1169,9 @@ static void route(struct manager *m, DBusConnection *c, DBusMessage *msg, bool s
 			dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
 	} else if (streq(path, CHAIR_OBJECT_PATH)) {
 		reply = bus_error(msg, DBUS_ERROR_UNKNOWN_METHOD,
-				  "%s serves only EmergencyStop() at " CHAIR_OBJECT_PATH "; call "
-				  "everything else at %s.", CHAIR_STOP_BUS_NAME, CHAIR_BUS_NAME);
+				  "This connection (%s, or the stop socket) serves only "
+				  "EmergencyStop() at " CHAIR_OBJECT_PATH "; call everything else "
+				  "at %s.", CHAIR_STOP_BUS_NAME, CHAIR_BUS_NAME);
 	} else {
 		for (size_t i = 0; i < ELEMENTSOF(parents) && !reply; i++)
 			if (streq(path, parents[i][0]))

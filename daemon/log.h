@@ -46,6 +46,7 @@ __attribute__((format(printf, 2, 3))) static inline void log_at(const char *pref
 
 /* Logs and returns the negative errno in one step. */
 #define log_error_errno(r, ...) ({ errno = -(r); log_error(__VA_ARGS__); (r) < 0 ? (r) : -(r); })
+#define log_warning_errno(r, ...) ({ errno = -(r); log_warning(__VA_ARGS__); (r) < 0 ? (r) : -(r); })
 
 #define log_oom() ({ log_error("Out of memory."); -ENOMEM; })
 

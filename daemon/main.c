@@ -31,6 +31,7 @@ struct args {
 	double time_scale;
 	const char *trace;
 	const char *state_dir;
+	const char *stop_socket;
 	bool check;
 	bool safe_state;
 };
@@ -59,6 +60,11 @@ static void help(void)
 	       "      --state-dir DIR   keep profiles and history in DIR (default\n"
 	       "                        $STATE_DIRECTORY, else " CHAIRD_STATE_DIR ";\n"
 	       "                        with --sim, in memory only unless given)\n"
+	       "      --stop-socket PATH\n"
+	       "                        serve EmergencyStop() on a socket of its own at PATH,\n"
+	       "                        past the bus daemon (default $RUNTIME_DIRECTORY/stop;\n"
+	       "                        on the system bus, else " CHAIRD_STOP_SOCKET ";\n"
+	       "                        with --session, none unless given)\n"
 	       "      --check           validate the programs (and the map), list them, exit\n"
 	       "      --safe-state      drive every output to its safe value and exit\n"
 	       "  -h, --help            show this help and exit\n"
@@ -73,6 +79,7 @@ enum {
 	ARG_CHECK,
 	ARG_SAFE_STATE,
 	ARG_STATE_DIR,
+	ARG_STOP_SOCKET,
 };
 
 /* Returns 0 to run, 1 to exit successfully, or a negative errno. */
@@ -88,6 +95,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "check", no_argument, NULL, ARG_CHECK },
 		{ "safe-state", no_argument, NULL, ARG_SAFE_STATE },
 		{ "state-dir", required_argument, NULL, ARG_STATE_DIR },
+		{ "stop-socket", required_argument, NULL, ARG_STOP_SOCKET },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{}
@@ -134,6 +142,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case ARG_STATE_DIR:
 			a->state_dir = optarg;
+			break;
+		case ARG_STOP_SOCKET:
+			if (!*optarg) {
+				log_error("chaird: --stop-socket needs a path");
+				return -EINVAL;
+			}
+			a->stop_socket = optarg;
 			break;
 		case ARG_SAFE_STATE:
 			a->safe_state = true;
@@ -289,9 +304,20 @@ static int run_daemon(const struct args *a)
 			     : a->sim			  ? NULL
 							  : CHAIRD_STATE_DIR,
 	};
+	_cleanup_free_ char *stop_socket = NULL;
 	struct manager *m = NULL;
 	struct chair_map *map = NULL;
 	int r;
+
+	/* systemd's RuntimeDirectory= gives $RUNTIME_DIRECTORY. */
+	if (a->stop_socket)
+		cfg.stop_socket = a->stop_socket;
+	else if (getenv("RUNTIME_DIRECTORY")) {
+		if (asprintf(&stop_socket, "%s/stop", getenv("RUNTIME_DIRECTORY")) < 0)
+			return log_oom(), 1;
+		cfg.stop_socket = stop_socket;
+	} else if (!a->session)
+		cfg.stop_socket = CHAIRD_STOP_SOCKET;
 
 	chair_hw_default(&cfg.hw);
 	/* A real chair needs its map; the simulator takes one to simulate

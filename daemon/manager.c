@@ -18,6 +18,7 @@
 #include "manager.h"
 #include "quote.h"
 #include "sim.h"
+#include "stop-socket.h"
 #include "store-worker.h"
 #include "trace.h"
 #include "wording.h"
@@ -1041,6 +1042,11 @@ int manager_new(const struct manager_config *cfg, struct manager **ret)
 		}
 	}
 
+	if (cfg->stop_socket && !(m->stop_socket_path = strdup(cfg->stop_socket))) {
+		r = log_oom();
+		goto fail;
+	}
+
 	r = sd_event_default(&m->event);
 	if (r < 0)
 		goto fail_event;
@@ -1119,6 +1125,8 @@ struct manager *manager_free(struct manager *m)
 		dbus_connection_unref(m->bus);
 	}
 	close_stop_bus(m);
+	m->stop_socket = stop_socket_free(m->stop_socket);
+	free(m->stop_socket_path);
 	sd_event_source_disable_unref(m->tick);
 	sd_event_source_disable_unref(m->flush);
 	sd_event_unref(m->event);
@@ -1223,6 +1231,12 @@ int manager_run(struct manager *m, bool session_bus)
 		dbus_error_free(&err);
 		return r;
 	}
+	/* After the name: a second daemon on this bus exits before it could
+	 * take over the socket. */
+	if (m->stop_socket_path)
+		m->stop_socket = stop_socket_new(m, m->stop_socket_path, PRIORITY_STOP);
+	else
+		log_info("No stop socket (none given): EmergencyStop() is served on the bus only");
 	log_info("chaird %s ready on the %s bus (%s chair, %zu programs)", CHAIRD_VERSION,
 		 session_bus ? "session" : "system", hal_name(m->hal),
 		 chair_programs_count(m->programs));

@@ -71,6 +71,7 @@ struct manager_config {
 	const char *gpio_dir; /* the gpiochip devices: NULL for /dev */
 	const char *pwm_root; /* the PWM chips: NULL for /sys/class/pwm */
 	const char *state_dir; /* profiles and history: NULL keeps them in memory only */
+	const char *stop_socket; /* where to serve EmergencyStop() past the bus, or NULL */
 };
 
 struct manager {
@@ -79,6 +80,8 @@ struct manager {
 	struct bus_glue *glue;
 	DBusConnection *stop_bus; /* serves only EmergencyStop(), as CHAIR_STOP_BUS_NAME */
 	struct bus_glue *stop_glue;
+	char *stop_socket_path;
+	struct stop_socket *stop_socket; /* EmergencyStop() past the bus daemon */
 	struct hal *hal;
 	struct chair_hw hw;
 	char **program_dirs;

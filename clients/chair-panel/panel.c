@@ -678,20 +678,119 @@ static void estop_stop_name_done(GObject *src, GAsyncResult *res, gpointer data)
 	g_clear_error(&e);
 }
 
+/* One press of the stop: the socket first, then the bus, within the
+ * press's time. */
+struct estop_try {
+	struct panel *p;
+	gint64 deadline; /* monotonic µs: the bus's last answer is due */
+	GCancellable *cancel;
+	guint timer; /* cancels the socket's step when it takes too long */
+	GDBusConnection *conn;
+};
+
+/* What a stop may take; the socket's step gets at most half of it, so the
+ * bus can still be tried when the socket does not answer. */
+#define ESTOP_MS 2000
+
+static void estop_try_free(struct estop_try *t)
+{
+	if (t->timer)
+		g_source_remove(t->timer);
+	if (t->conn) {
+		g_dbus_connection_close(t->conn, NULL, NULL, NULL);
+		g_object_unref(t->conn);
+	}
+	g_object_unref(t->cancel);
+	g_free(t);
+}
+
+/* Straight to the daemon at the stop's own name, where no other caller's
+ * traffic is queued ahead of it, and a short wait: a stop that takes longer
+ * than this did not work. */
+static void estop_over_bus(struct estop_try *t)
+{
+	struct panel *p = t->p;
+	gint64 left = (t->deadline - g_get_monotonic_time()) / 1000;
+
+	if (!p->proxy)
+		stop_not_reached(p, "the chair's controller is not running");
+	else
+		g_dbus_connection_call(g_dbus_proxy_get_connection(G_DBUS_PROXY(p->proxy)),
+				       STOP_BUS_NAME, OBJECT_PATH, INTERFACE, "EmergencyStop", NULL,
+				       NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+				       (int)CLAMP(left, 200, ESTOP_MS), NULL, estop_stop_name_done, p);
+	estop_try_free(t);
+}
+
+static void estop_socket_done(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct estop_try *t = data;
+	GError *e = NULL;
+	GVariant *v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(src), res, &e);
+
+	if (estop_answered(t->p, v, e))
+		estop_try_free(t);
+	else
+		estop_over_bus(t);
+	g_clear_error(&e);
+}
+
+static void estop_socket_connected(GObject *src, GAsyncResult *res, gpointer data)
+{
+	struct estop_try *t = data;
+
+	t->conn = g_dbus_connection_new_for_address_finish(res, NULL);
+	if (!t->conn) {
+		estop_over_bus(t);
+		return;
+	}
+	g_dbus_connection_call(t->conn, NULL, OBJECT_PATH, INTERFACE, "EmergencyStop", NULL, NULL,
+			       G_DBUS_CALL_FLAGS_NONE, ESTOP_MS / 2, t->cancel, estop_socket_done, t);
+}
+
+static gboolean estop_socket_late(gpointer data)
+{
+	struct estop_try *t = data;
+
+	t->timer = 0;
+	g_cancellable_cancel(t->cancel);
+	return G_SOURCE_REMOVE;
+}
+
+/* The stop socket: $CHAIRD_STOP_SOCKET, or on the system bus the daemon's
+ * default; NULL for none. */
+static const char *stop_socket_path(const struct panel *p)
+{
+	const char *path = g_getenv("CHAIRD_STOP_SOCKET");
+
+	if (path && *path)
+		return path;
+	return p->bus_type == G_BUS_TYPE_SYSTEM ? CHAIRD_STOP_SOCKET : NULL;
+}
+
 static void on_stop_pressed(GtkButton *b, gpointer data)
 {
 	struct panel *p = data;
+	struct estop_try *t = g_new0(struct estop_try, 1);
+	const char *path = stop_socket_path(p);
+	char *escaped, *address;
 
-	if (!p->proxy) {
-		stop_not_reached(p, "the chair's controller is not running");
+	t->p = p;
+	t->deadline = g_get_monotonic_time() + ESTOP_MS * G_TIME_SPAN_MILLISECOND;
+	t->cancel = g_cancellable_new();
+	if (!path) {
+		estop_over_bus(t);
 		return;
 	}
-	/* Straight to the daemon, at the stop's own name where no other
-	 * caller's traffic is queued ahead of it, and a short wait: a stop
-	 * that takes longer than this did not work. */
-	g_dbus_connection_call(g_dbus_proxy_get_connection(G_DBUS_PROXY(p->proxy)), STOP_BUS_NAME,
-			       OBJECT_PATH, INTERFACE, "EmergencyStop", NULL, NULL,
-			       G_DBUS_CALL_FLAGS_NO_AUTO_START, 2000, NULL, estop_stop_name_done, p);
+	/* Past the bus daemon: nothing queued there is ahead of it, and it
+	 * works while the bus hangs. */
+	escaped = g_dbus_address_escape_value(path);
+	address = g_strdup_printf("unix:path=%s", escaped);
+	t->timer = g_timeout_add(ESTOP_MS / 2, estop_socket_late, t);
+	g_dbus_connection_new_for_address(address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT,
+					  NULL, t->cancel, estop_socket_connected, t);
+	g_free(address);
+	g_free(escaped);
 }
 
 static void reset_done(GObject *src, GAsyncResult *res, gpointer data)

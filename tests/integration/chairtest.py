@@ -153,15 +153,19 @@ class Chair:
         # A second program directory, for tests that add or break programs.
         self.extra_dir = os.path.join(bus.dir, 'programs.d')
         os.makedirs(self.extra_dir, exist_ok=True)
+        # EmergencyStop() past the bus.
+        self.stop_socket = os.path.join(bus.dir, 'stop')
         # prefix: a command that execs chaird (e.g. in its own namespace).
         self.proc = subprocess.Popen(
             list(prefix) + [CHAIRD, '--sim', '--session', '--time-scale', str(scale),
              '--programs', PROGRAMS, '--programs', self.extra_dir,
-             '--trace', self.trace_path] + list(extra),
+             '--trace', self.trace_path, '--stop-socket', self.stop_socket] + list(extra),
             env=bus.env, stdout=self.log, stderr=subprocess.STDOUT)
         r = self.run(['gdbus', 'wait', '--session', '--timeout', '10', NAME])
         if r.returncode != 0:
             raise AssertionError('chaird did not take its name: ' + self.read_log())
+        # It listens there right after it takes its name.
+        wait_until(lambda: 'stop socket' in self.read_log(), what='the stop socket')
         self.monitor_path = os.path.join(bus.dir, 'monitor.txt')
         self.monitor_out = open(self.monitor_path, 'w')
         self.monitor = subprocess.Popen(

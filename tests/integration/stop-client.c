@@ -12,7 +12,12 @@
  * error name). Exit status: 0 when the stop got a method return and every
  * call a reply, 1 otherwise.
  *
- * Usage: stop-client PID N NAME   (on the session bus)
+ * With an address (unix:path=...) instead of a name, the stop goes to the
+ * daemon's stop socket, past the bus: that connection is set up (a Ping)
+ * before the daemon is stopped, and the stop is sent once the flood has
+ * passed the bus.
+ *
+ * Usage: stop-client PID N NAME|ADDRESS   (on the session bus)
  */
 #include <dbus/dbus.h>
 #include <signal.h>
@@ -90,12 +95,37 @@ static DBusConnection *connect_bus(void)
 	return c;
 }
 
+/* A peer-to-peer connection to the stop socket, authenticated and tried. */
+static DBusConnection *connect_peer(const char *address)
+{
+	DBusError e;
+	DBusConnection *c;
+	DBusMessage *m, *r;
+
+	dbus_error_init(&e);
+	c = dbus_connection_open_private(address, &e);
+	if (!c) {
+		fprintf(stderr, "stop-client: %s\n", e.message);
+		exit(2);
+	}
+	m = new_call(NULL, DBUS_INTERFACE_PEER, "Ping");
+	r = dbus_connection_send_with_reply_and_block(c, m, 30000, &e);
+	dbus_message_unref(m);
+	if (!r) {
+		fprintf(stderr, "stop-client: %s\n", e.message);
+		exit(2);
+	}
+	dbus_message_unref(r);
+	return c;
+}
+
 int main(int argc, char **argv)
 {
 	DBusConnection *flood, *stop;
 	DBusMessage *m;
 	DBusPendingCall *pending;
 	const char *iface = IFACE;
+	bool peer;
 	long pid, n, before = 0, replies = 0;
 	int rc;
 
@@ -103,8 +133,9 @@ int main(int argc, char **argv)
 		fputs("usage: stop-client PID N NAME\n", stderr);
 		return 2;
 	}
+	peer = strchr(argv[3], ':') != NULL;
 	flood = connect_bus();
-	stop = connect_bus();
+	stop = peer ? connect_peer(argv[3]) : connect_bus();
 	if (kill((pid_t)pid, SIGSTOP) < 0) {
 		perror("stop-client: SIGSTOP");
 		return 2;
@@ -116,13 +147,16 @@ int main(int argc, char **argv)
 		dbus_message_unref(m);
 	}
 	bus_round_trip(flood);
-	m = new_call(argv[3], IFACE, "EmergencyStop");
+	m = new_call(peer ? NULL : argv[3], IFACE, "EmergencyStop");
 	if (!dbus_connection_send_with_reply(stop, m, &pending, 60000) || !pending) {
 		fputs("stop-client: out of memory\n", stderr);
 		return 2;
 	}
 	dbus_message_unref(m);
-	bus_round_trip(stop);
+	if (peer)
+		dbus_connection_flush(stop); /* in the daemon's socket now */
+	else
+		bus_round_trip(stop);
 	/* Everything is queued to the daemon, in that order: let it go on. */
 	kill((pid_t)pid, SIGCONT);
 

@@ -373,6 +373,95 @@ class TestSafety(ChairTestCase):
             self.assertIn(NAME, r.stderr)
         self.assertEqual(c.state(), 'idle')
 
+    def socket_call(self, method, *args, iface=IFACE):
+        c = self.chair
+        return c.run(['gdbus', 'call', '--address', 'unix:path=' + c.stop_socket, '--dest', NAME,
+                      '--object-path', PATH, '--method', iface + '.' + method] + list(args))
+
+    def test_stop_socket_serves_only_the_stop(self):
+        """The stop socket takes EmergencyStop() straight to the daemon,
+        from any user (mode 0666), and nothing else of the API."""
+        c = self.chair
+        self.assertEqual(os.stat(c.stop_socket).st_mode & 0o777, 0o666)
+        r = c.run(['gdbus', 'introspect', '--address', 'unix:path=' + c.stop_socket,
+                   '--dest', NAME, '--object-path', PATH, '--xml'])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        methods = [m.get('name') for i in ET.fromstring(r.stdout).findall('interface')
+                   if i.get('name') == IFACE for m in i.findall('method')]
+        self.assertEqual(methods, ['EmergencyStop'])
+        r = self.socket_call('Start', 'relax', '{}')
+        self.assertIn('org.freedesktop.DBus.Error.UnknownMethod', r.stderr)
+        self.assertEqual(c.state(), 'idle')
+        self.start('sports')
+        self.moving()
+        r = self.socket_call('EmergencyStop')
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The reply comes after the outputs are safe.
+        self.assertTrue(all_off(c.outputs()))
+        self.assertEqual(c.state(), 'emergency-stop')
+        self.assertEqual(self.socket_call('Ping', iface='org.freedesktop.DBus.Peer').returncode, 0)
+
+    def test_stop_socket_jumps_the_queue(self):
+        """Nothing queued on the bus is ahead of a stop sent over the
+        socket."""
+        self.assertEqual(self.stop_behind_flood('unix:path=' + self.chair.stop_socket), 0)
+
+    def test_stop_socket_refuses_a_33rd_connection(self):
+        """At most 32 connections at once: the next is closed, the daemon
+        goes on, and a slot comes free when a peer hangs up."""
+        import socket
+        c = self.chair
+
+        def authenticate():
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(10)
+            s.connect(c.stop_socket)
+            try:
+                s.sendall(b'\0AUTH EXTERNAL %s\r\n' % str(os.getuid()).encode().hex().encode())
+                return s, s.recv(256)
+            except (BrokenPipeError, ConnectionResetError):  # closed by the daemon
+                return s, b''
+
+        held = []
+        try:
+            for _ in range(32):
+                s, answer = authenticate()
+                held.append(s)
+                self.assertTrue(answer.startswith(b'OK '), answer)
+            s, answer = authenticate()
+            s.close()
+            self.assertEqual(answer, b'')
+            self.assertIn('Refused a connection to the stop socket', c.read_log())
+            self.assertEqual(c.state(), 'idle')
+        finally:
+            for s in held:
+                s.close()
+        # The slots are freed once the daemon has seen them hang up.
+        wait_until(lambda: self.socket_call('EmergencyStop').returncode == 0,
+                   what='a stop over the socket again')
+        self.assertEqual(c.state(), 'emergency-stop')
+
+    def test_chairctl_estop_without_the_bus(self):
+        """chairctl estop stops the chair over the socket when the bus
+        cannot be reached."""
+        c = self.chair
+        self.start('sports')
+        self.moving()
+        env = dict(self.bus.env, CHAIRD_STOP_SOCKET=c.stop_socket,
+                   DBUS_SESSION_BUS_ADDRESS='unix:path=' + os.path.join(self.bus.dir, 'nobus'))
+        r = subprocess.run([CHAIRCTL, 'estop'], env=env, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(all_off(c.outputs()))
+        self.assertEqual(c.state(), 'emergency-stop')
+
+    def test_stop_socket_removed_at_exit(self):
+        c = self.chair
+        self.assertTrue(os.path.exists(c.stop_socket))
+        c.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(c.proc.wait(timeout=10), 0)
+        self.assertFalse(os.path.exists(c.stop_socket))
+
     def test_emergency_button(self):
         c = self.chair
         self.start('deep-tissue')
