@@ -1843,6 +1843,12 @@ static DBusMessage *estop_over_socket(const struct ctx *c, const char *method, D
 	return reply;
 }
 
+/* True when @p e is the daemon's own error (org.chaird.*), not the bus's. */
+static bool daemon_answered(const DBusError *e)
+{
+	return dbus_error_is_set(e) && !strncmp(e->name, "org.chaird.", strlen("org.chaird."));
+}
+
 static int cmd_estop(struct ctx *c, const struct command *cmd, int argc, char **argv)
 {
 	DBusMessage *call, *reply = NULL;
@@ -1854,21 +1860,19 @@ static int cmd_estop(struct ctx *c, const struct command *cmd, int argc, char **
 	if (argc > 1)
 		return usage_for(cmd->name);
 	/* The stop socket first, then the stop name, then the main name: the
-	 * daemon's own answer (Fault) is final; the way's failure is not. */
+	 * daemon's own answer (Fault) is final; a way that did not reach the
+	 * daemon is not. */
 	dbus_error_init(&e);
 	reply = estop_over_socket(c, cmd->method, &e);
-	if (!reply && dbus_error_is_set(&e) && !strncmp(e.name, "org.chaird.", strlen("org.chaird.")))
-		return report(c, &e);
-	dbus_error_free(&e);
-	if (!reply && c->bus) {
+	if (!reply && !daemon_answered(&e) && c->bus) {
+		dbus_error_free(&e);
 		call = new_call_to(CHAIR_STOP_BUS_NAME, CHAIR_INTERFACE, cmd->method);
-		dbus_error_init(&e);
 		reply = dbus_connection_send_with_reply_and_block(c->bus, call, CALL_TIMEOUT_MS, &e);
 		dbus_message_unref(call);
-		if (!reply && !strncmp(e.name, "org.chaird.", strlen("org.chaird.")))
-			return report(c, &e);
-		dbus_error_free(&e);
 	}
+	if (!reply && daemon_answered(&e))
+		return report(c, &e);
+	dbus_error_free(&e);
 	if (!reply)
 		return cmd_simple(c, cmd, argc, argv);
 	dbus_message_unref(reply);

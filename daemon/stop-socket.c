@@ -89,7 +89,7 @@ static void route_peer(DBusConnection *c, DBusMessage *msg, void *userdata)
 	if (dbus_message_is_method_call(msg, DBUS_INTERFACE_DBUS, "Hello") &&
 	    dbus_message_has_path(msg, DBUS_PATH_DBUS)) {
 		static const char *const name = ":1.0";
-		DBusMessage *reply = dbus_message_new_method_return(msg);
+		DBusMessage *reply = bus_reply(msg);
 
 		if (reply && dbus_message_append_args(reply, DBUS_TYPE_STRING, &name,
 						      DBUS_TYPE_INVALID))
